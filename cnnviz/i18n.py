@@ -1,0 +1,235 @@
+"""Words: the Spanish and English catalogs, the current language and number formatting.
+
+Every user-facing string goes through :func:`t`. The catalogs live in
+``cnnviz/locales/{es,en}.json`` with identical keys (a test checks it). The
+current language is held in a :class:`contextvars.ContextVar`, so each
+Streamlit session (its own script thread) has its own without passing it
+around; the page sets it once per run with :func:`set_language`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("es", "en")
+"""Supported languages, as ISO 639-1 codes."""
+
+DEFAULT_LANGUAGE = "en"
+"""The language used when neither the user, the URL nor the browser names a supported one."""
+
+LANGUAGE_NAMES: Mapping[str, str] = {"es": "Español", "en": "English"}
+"""Each language's name in itself, for the language selector."""
+
+MINUS = "\u2212"
+"""The typographic minus sign used for negative numbers on screen."""
+
+_LOCALES = Path(__file__).with_name("locales")
+_current: ContextVar[str] = ContextVar("cnnviz_language", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def catalog(lang: str) -> Mapping[str, str]:
+    """Return the message catalog of one language.
+
+    Parameters
+    ----------
+    lang : str
+        One of :data:`LANGUAGES`.
+
+    Returns
+    -------
+    Mapping[str, str]
+        Message keys to templates in :meth:`str.format` syntax.
+    """
+    if lang not in LANGUAGES:
+        raise KeyError(f"Unknown language {lang!r}; expected one of {LANGUAGES}.")
+    return json.loads((_LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def normalize_language(code: str | None) -> str | None:
+    """Map a language tag such as ``"es-AR"`` or ``"EN_us"`` to a supported language.
+
+    Parameters
+    ----------
+    code : str or None
+        A BCP 47 tag, a POSIX locale name or a bare language code.
+
+    Returns
+    -------
+    str or None
+        The supported language it names, or None.
+
+    Examples
+    --------
+    >>> normalize_language("es-AR"), normalize_language("fr"), normalize_language(None)
+    ('es', None, None)
+    """
+    if not code:
+        return None
+    base = str(code).strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def resolve_language(
+    choice: str | None = None, query: str | None = None, locale: str | None = None
+) -> str:
+    """Pick the language: an explicit choice, else ``?lang=``, else the browser's, else English.
+
+    Parameters
+    ----------
+    choice : str, optional
+        What the user picked in the language selector.
+    query : str, optional
+        The ``lang`` query parameter of the URL.
+    locale : str, optional
+        The browser's locale (``st.context.locale``).
+
+    Returns
+    -------
+    str
+        One of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> resolve_language(None, "es", "en-US")
+    'es'
+    >>> resolve_language(None, "xx", "es-MX")
+    'es'
+    >>> resolve_language()
+    'en'
+    """
+    for candidate in (choice, query, locale):
+        lang = normalize_language(candidate)
+        if lang:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    """Make ``lang`` the current language of this thread of execution.
+
+    Parameters
+    ----------
+    lang : str
+        A language code; unsupported ones fall back to English.
+    """
+    _current.set(normalize_language(lang) or DEFAULT_LANGUAGE)
+
+
+def get_language() -> str:
+    """Return the current language code."""
+    return _current.get()
+
+
+def format_number(value: float, *, digits: int = 3, lang: str | None = None) -> str:
+    """Format a number for reading: few decimals, decimal comma in Spanish, a true minus.
+
+    Parameters
+    ----------
+    value : float
+        The number. Integers (and floats equal to one) print without decimals.
+    digits : int, default 3
+        Decimals kept at most; trailing zeros are dropped.
+    lang : str, optional
+        Language; the current one by default.
+
+    Returns
+    -------
+    str
+        For instance ``"−0,25"`` in Spanish and ``"−0.25"`` in English.
+
+    Examples
+    --------
+    >>> format_number(-0.25, lang="es"), format_number(1234.5, lang="en"), format_number(6.0)
+    ('−0,25', '1234.5', '6')
+    """
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else f"{MINUS}∞"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits > 0 else f"{value:.0f}"
+    if text in ("-0", ""):
+        text = "0"
+    text = text.replace("-", MINUS)
+    if (lang or get_language()) == "es":
+        text = text.replace(".", ",")
+    return text
+
+
+def _format_field(value: object, lang: str) -> object:
+    """Render floats in a message the way the language writes them; leave the rest alone."""
+    if isinstance(value, float):
+        return format_number(value, lang=lang, digits=4)
+    return value
+
+
+def t(key: str, /, *, lang: str | None = None, **fields: object) -> str:
+    """Translate a message key into the current language, filling in its fields.
+
+    Parameters
+    ----------
+    key : str
+        A key of the catalogs, such as ``"error.stride_below_one"``.
+    lang : str, optional
+        Language to use instead of the current one.
+    **fields
+        Values for the template's ``{placeholders}``; floats are formatted for
+        the language (decimal comma in Spanish).
+
+    Returns
+    -------
+    str
+        The message. An unknown key returns the key itself, so a missing
+        translation is visible rather than fatal (a test checks there are none).
+
+    Examples
+    --------
+    >>> t("app.title", lang="es")
+    'cnnviz: redes convolucionales, número a número'
+    """
+    lang = lang or get_language()
+    template = catalog(lang).get(key)
+    if template is None:
+        return key
+    if not fields:
+        return template
+    return template.format(**{name: _format_field(v, lang) for name, v in fields.items()})
+
+
+class InputError(ValueError):
+    """A setting or input a student can fix, with a message in the current language.
+
+    The message is looked up when the error is shown, not when it is raised, so
+    it always appears in the language the page is in.
+
+    Parameters
+    ----------
+    key : str
+        Catalog key of the message, under ``error.``.
+    **fields
+        Values the message quotes: what was received and what was expected.
+
+    Examples
+    --------
+    >>> err = InputError("error.stride_below_one", name="strides", value=0)
+    >>> isinstance(err, ValueError), err.key
+    (True, 'error.stride_below_one')
+    """
+
+    def __init__(self, key: str, /, **fields: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return t(self.key, **self.fields)
+
+    def message(self, lang: str | None = None) -> str:
+        """Return the message in ``lang`` (the current language by default)."""
+        return t(self.key, lang=lang, **self.fields)
