@@ -77,15 +77,33 @@ def as_float_array(values: object, name: str) -> np.ndarray:
     dtype('float64')
     """
     try:
+        if np.iscomplexobj(values):
+            raise TypeError("complex values")  # NumPy would silently drop the imaginary part
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise InputError("error.not_numeric", name=name) from None
+        raise InputError("error.not_numeric", name=name, value=_first_non_number(values)) from None
     if array.size == 0:
         raise InputError("error.empty_array", name=name, shape=array.shape)
     bad = int(array.size - np.count_nonzero(np.isfinite(array)))
     if bad:
         raise InputError("error.not_finite", name=name, count=bad, size=array.size)
     return array
+
+
+def _first_non_number(values: object) -> str:
+    """Quote the first cell that is not a real number (a whole row if rows are ragged)."""
+    try:
+        cells = np.asarray(values, dtype=object).ravel()
+    except (TypeError, ValueError):
+        cells = [values]
+    for cell in cells:
+        try:
+            if isinstance(cell, complex | np.complexfloating):
+                raise TypeError
+            float(cell)
+        except (TypeError, ValueError):
+            return repr(cell)[:40]
+    return repr(values)[:40]
 
 
 def activate(x: np.ndarray, activation: str | None) -> np.ndarray:
@@ -313,9 +331,11 @@ def _correlate_per_channel(
 ) -> np.ndarray:
     """Cross-correlate every channel with one 2-D kernel: one multiply-add per tap."""
     out = np.zeros(out_hw + padded.shape[2:], dtype=np.float64)
+    product = np.empty_like(out)  # reused by every tap: no temporary arrays in the loop
     for (row, col), weight in np.ndenumerate(kernel):
         if weight:
-            out += weight * _tap_slice(padded, row, col, out_hw, stride, dilation)
+            np.multiply(_tap_slice(padded, row, col, out_hw, stride, dilation), weight, out=product)
+            out += product
     return out
 
 

@@ -228,8 +228,17 @@ class InputError(ValueError):
         self.fields = fields
 
     def __str__(self) -> str:
-        return t(self.key, **self.fields)
+        return self.message()
 
     def message(self, lang: str | None = None) -> str:
-        """Return the message in ``lang`` (the current language by default)."""
-        return t(self.key, lang=lang, **self.fields)
+        """Return the message in ``lang`` (the current language by default).
+
+        A ``name`` field (``"image"``, ``"strides"``...) is shown through the
+        catalog key ``arg.<name>``, so that it reads naturally in each language.
+        """
+        lang = lang or get_language()
+        fields = dict(self.fields)
+        name = fields.get("name")
+        if isinstance(name, str) and f"arg.{name}" in catalog(lang):
+            fields["name"] = t(f"arg.{name}", lang=lang)
+        return t(self.key, lang=lang, **fields)

@@ -92,6 +92,12 @@ def _check_at_least_one(value: int, name: str) -> int:
     return int(value)
 
 
+def _positive_pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
+    """Read a size argument as a pair and check both are at least 1, quoting ``name``."""
+    rows, cols = as_pair(value, name)
+    return (_check_at_least_one(rows, name), _check_at_least_one(cols, name))
+
+
 def effective_kernel_size(kernel_size: int, dilation_rate: int = 1) -> int:
     """Return the span of a dilated kernel, ``dilation_rate * (kernel_size - 1) + 1``.
 
@@ -440,10 +446,14 @@ def pool_output_shape(
     _check_shape(input_shape)
     if padding not in ("valid", "same"):
         raise InputError("error.unknown_pool_padding", value=repr(padding))
+    # Checked here so a pool of 0 is quoted as pool_size, not as kernel_size or strides.
+    pool = _positive_pair(pool_size, "pool_size")
+    if padding == "valid" and any(p > n for p, n in zip(pool, input_shape[:2], strict=True)):
+        raise InputError("error.pool_output_empty", shape=tuple(input_shape[:2]), pool_size=pool)
     rows, cols = conv_output_hw(
         input_shape[:2],
-        pool_size,
-        strides=pool_size if strides is None else strides,
+        pool,
+        strides=pool if strides is None else strides,
         padding=padding,
     )
     return (rows, cols, *input_shape[2:])
@@ -528,7 +538,7 @@ def conv_params(
     >>> conv_params(5, 3, 1, use_bias=False), conv_params(3, 1, 32)
     (75, 320)
     """
-    rows, cols = as_pair(kernel_size, "kernel_size")
+    rows, cols = _positive_pair(kernel_size, "kernel_size")
     in_channels = _check_at_least_one(in_channels, "in_channels")
     filters = _check_at_least_one(filters, "filters")
     return rows * cols * in_channels * filters + (filters if use_bias else 0)
@@ -622,10 +632,14 @@ def receptive_field(
     size, jump, start, length = 1, 1, 0.0, input_length
     fields = []
     for layer in layers:
-        is_pool = "pool_size" in layer
-        kernel = int(layer["pool_size"] if is_pool else layer["kernel_size"])
-        strides = int(layer.get("strides") or (kernel if is_pool else 1))
-        dilation = int(layer.get("dilation_rate", 1))
+        name = "pool_size" if "pool_size" in layer else "kernel_size"
+        kernel = _check_at_least_one(layer[name], name)
+        strides = layer.get("strides")
+        # Validated, not defaulted: a stride of 0 is an error, not "use the default".
+        if strides is None:
+            strides = kernel if name == "pool_size" else 1
+        strides = _check_at_least_one(strides, "strides")
+        dilation = _check_at_least_one(layer.get("dilation_rate", 1), "dilation_rate")
         padding = layer.get("padding", "valid")
         before, _ = padding_amounts(
             length, kernel, strides=strides, padding=padding, dilation_rate=dilation

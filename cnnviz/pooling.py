@@ -1,0 +1,380 @@
+r"""Max, average and global pooling, and upsampling, exactly as Keras computes them.
+
+Every function validates its arguments before any work and raises
+:class:`cnnviz.i18n.InputError` (a ``ValueError``) with a message a student can
+act on. Arrays are channels-last, ``(H, W)`` or ``(H, W, C)``; results are
+float64 and keep the input's rank.
+
+Notes
+-----
+A pool of size :math:`(p_r, p_c)` and stride :math:`(s_r, s_c)` slides over the
+padded input :math:`P` and summarises each window, channel by channel:
+
+.. math:: Y[i, j, c] = \max_{m < p_r,\, n < p_c} P[i s_r + m,\ j s_c + n,\ c]
+
+for max pooling, and the mean over the window's *real* (non-padded) cells for
+average pooling. ``"same"`` padding is TensorFlow's: :math:`\lceil n / s \rceil`
+outputs per axis, the extra padded cell on the bottom/right. Padded cells never
+win a max (they hold :math:`-\infty`) and never count in an average, as in
+``MaxPooling2D`` and ``AveragePooling2D``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from cnnviz import shapes
+from cnnviz.conv import as_float_array
+from cnnviz.i18n import InputError
+
+PoolOp = Literal["max", "average"]
+UpsampleMethod = Literal["nearest", "bilinear", "bed_of_nails"]
+
+POOL_OPS: tuple[str, ...] = ("max", "average")
+"""Pooling operations, by the prefix of their Keras layer (``MaxPooling2D``...)."""
+
+UPSAMPLE_METHODS: tuple[str, ...] = ("nearest", "bilinear", "bed_of_nails")
+"""Upsampling methods: Keras' two ``UpSampling2D`` interpolations, and bed of nails."""
+
+_IMAGE = "image"  # the name the catalogs' shared input messages quote
+
+
+@dataclass(frozen=True)
+class PoolWindows:
+    """The padded input of a pooling layer and where each of its windows lies.
+
+    Attributes
+    ----------
+    padded : ndarray, shape (Hp, Wp) or (Hp, Wp, C)
+        The input with its padding, same rank as the input, float64. Padded
+        cells hold ``-inf`` for max pooling (they never win) and ``0`` for
+        average pooling (where :attr:`real` excludes them from the count).
+    real : ndarray of bool, shape (Hp, Wp)
+        True on cells that come from the input, False on padding.
+    pads : ((int, int), (int, int))
+        ``((top, bottom), (left, right))`` cells of padding.
+    pool_size, strides : (int, int)
+        Window size and step, rows then columns.
+    output_shape : tuple of int
+        Shape of the pooled output, ``(Ho, Wo)`` or ``(Ho, Wo, C)``.
+    op : {"max", "average"}
+        The pooling operation the padding was filled for.
+    """
+
+    padded: np.ndarray
+    real: np.ndarray
+    pads: shapes.Pads2D
+    pool_size: tuple[int, int]
+    strides: tuple[int, int]
+    output_shape: tuple[int, ...]
+    op: PoolOp
+
+    def window(self, row: int, col: int) -> tuple[slice, slice]:
+        """Return the rows and columns, in padded coordinates, of one output cell's window.
+
+        Parameters
+        ----------
+        row, col : int
+            Output cell, ``0 <= row < Ho`` and ``0 <= col < Wo``.
+
+        Returns
+        -------
+        (slice, slice)
+            Index :attr:`padded` and :attr:`real` with them; subtract the top
+            and left pads to get input coordinates.
+
+        Examples
+        --------
+        >>> w = pool_windows(np.arange(9).reshape(3, 3), 2, padding="same")
+        >>> rows, cols = w.window(1, 1)
+        >>> w.padded[rows, cols], w.real[rows, cols]
+        (array([[  8., -inf], [-inf, -inf]]), array([[ True, False], [False, False]]))
+        """
+        out_rows, out_cols = self.output_shape[:2]
+        if not (0 <= row < out_rows and 0 <= col < out_cols):
+            raise IndexError(
+                f"Output cell ({row}, {col}) is outside the {out_rows}x{out_cols} output."
+            )
+        top, left = row * self.strides[0], col * self.strides[1]
+        return (slice(top, top + self.pool_size[0]), slice(left, left + self.pool_size[1]))
+
+
+def _check_choice(value: object, choices: tuple[str, ...], key: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(key, value=repr(value), expected=", ".join(f'"{c}"' for c in choices))
+    return value
+
+
+def _positive_pair(value: int | Sequence[int], name: str, key: str) -> tuple[int, int]:
+    # shapes would also reject a pool below 1, but quoting it as "kernel_size".
+    pair = shapes.as_pair(value, name)
+    if min(pair) < 1:
+        raise InputError(key, name=name, value=value)
+    return pair
+
+
+def _check_image(x: object) -> np.ndarray:
+    array = as_float_array(x, _IMAGE)
+    if array.ndim not in (2, 3):
+        raise InputError("error.image_rank", shape=array.shape, ndim=array.ndim)
+    return array
+
+
+def pool_windows(
+    x: np.ndarray,
+    pool_size: int | Sequence[int] = 2,
+    *,
+    strides: int | Sequence[int] | None = None,
+    padding: Literal["valid", "same"] = "valid",
+    op: PoolOp = "max",
+) -> PoolWindows:
+    r"""Validate a pooling's arguments and pad its input, ready to pool or to trace.
+
+    Takes the same arguments as :func:`pool2d`, so a trace can be built from
+    the very arguments given to it.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last.
+    pool_size : int or (int, int), default 2
+        Window size.
+    strides : int or (int, int), optional
+        Step of the window; the pool size by default, as in Keras.
+    padding : {"valid", "same"}, default "valid"
+        ``"same"`` pads as TensorFlow does, the extra cell at the bottom/right.
+    op : {"max", "average"}, default "max"
+        Decides what the padded cells hold (see :class:`PoolWindows`).
+
+    Returns
+    -------
+    PoolWindows
+        The padded input, a mask of its real cells, the pads and the output shape.
+
+    Raises
+    ------
+    InputError
+        For NaN or infinity, a wrong rank, a pool size or stride below 1, an
+        unknown padding or operation, or a pool larger than the input with
+        ``"valid"`` padding (key ``error.output_empty``).
+
+    Notes
+    -----
+    With ``"same"`` padding the output has :math:`O = \lceil n / s \rceil`
+    cells per axis and, for a pool of :math:`p` cells, the total padding is
+    :math:`\max((O - 1)s + p - n, 0)`, :math:`\lfloor \cdot / 2 \rfloor` of it at the
+    top/left.
+
+    Examples
+    --------
+    >>> w = pool_windows(np.arange(9).reshape(3, 3), 2, padding="same", op="average")
+    >>> w.pads, w.output_shape
+    (((0, 1), (0, 1)), (2, 2))
+    >>> w.padded
+    array([[0., 1., 2., 0.], [3., 4., 5., 0.], [6., 7., 8., 0.], [0., 0., 0., 0.]])
+    """
+    op = _check_choice(op, POOL_OPS, "error.unknown_pool_op")
+    pool = _positive_pair(pool_size, "pool_size", "error.below_one")
+    stride = (
+        pool if strides is None else _positive_pair(strides, "strides", "error.stride_below_one")
+    )
+    if not isinstance(padding, str) or padding not in ("valid", "same"):
+        raise InputError("error.unknown_pool_padding", value=repr(padding))
+    array = _check_image(x)
+    output_shape = shapes.pool_output_shape(array.shape, pool, strides=stride, padding=padding)
+    pads = shapes.padding_amounts_2d(array.shape[:2], pool, strides=stride, padding=padding)
+    widths = [pads[0], pads[1]] + [(0, 0)] * (array.ndim - 2)
+    fill = -np.inf if op == "max" else 0.0
+    padded = np.pad(array, widths, mode="constant", constant_values=fill)
+    real = np.pad(np.ones(array.shape[:2], dtype=bool), list(pads), mode="constant")
+    return PoolWindows(padded, real, pads, pool, stride, output_shape, op)
+
+
+def _windows(padded: np.ndarray, pool: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """View every window of a padded array: (Hp, Wp, ...) -> (Ho, Wo, ..., p_r, p_c)."""
+    view = sliding_window_view(padded, pool, axis=(0, 1))
+    return view[:: stride[0], :: stride[1]]
+
+
+def pool2d(
+    x: np.ndarray,
+    pool_size: int | Sequence[int] = 2,
+    *,
+    strides: int | Sequence[int] | None = None,
+    padding: Literal["valid", "same"] = "valid",
+    op: PoolOp = "max",
+) -> np.ndarray:
+    r"""Pool an image or feature map, as ``MaxPooling2D`` / ``AveragePooling2D`` do.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last; each channel is pooled on its own.
+    pool_size : int or (int, int), default 2
+        Window size.
+    strides : int or (int, int), optional
+        Step of the window; the pool size by default, as in Keras.
+    padding : {"valid", "same"}, default "valid"
+        ``"same"`` pads as TensorFlow does, the extra cell at the bottom/right.
+    op : {"max", "average"}, default "max"
+        Keep each window's largest value, or the mean of its real cells.
+
+    Returns
+    -------
+    ndarray, shape (Ho, Wo) or (Ho, Wo, C)
+        float64, same rank as ``x``; see :func:`cnnviz.shapes.pool_output_shape`.
+
+    Raises
+    ------
+    InputError
+        See :func:`pool_windows`.
+
+    Notes
+    -----
+    :math:`Y[i, j, c] = \max_{m, n} P[i s_r + m, j s_c + n, c]` for max, and
+    :math:`Y[i, j, c] = \frac{1}{N_{ij}} \sum_{m, n} P[i s_r + m, j s_c + n, c]`
+    for average, :math:`N_{ij}` being the number of real cells in the window
+    (:math:`p_r p_c` unless ``"same"`` padding reaches into it).
+
+    Examples
+    --------
+    The course's 2x2 max pool with stride 2:
+
+    >>> x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
+    >>> pool2d(x, 2)
+    array([[6., 8.], [3., 4.]])
+    >>> pool2d(x, 2, op="average")
+    array([[3.25, 5.25], [2.  , 2.  ]])
+    """
+    windows = pool_windows(x, pool_size, strides=strides, padding=padding, op=op)
+    values = _windows(windows.padded, windows.pool_size, windows.strides)
+    if op == "max":
+        return values.max(axis=(-2, -1))
+    counts = _windows(windows.real, windows.pool_size, windows.strides).sum(axis=(-2, -1))
+    if windows.padded.ndim == 3:
+        counts = counts[..., None]
+    return values.sum(axis=(-2, -1)) / counts
+
+
+def global_pool2d(x: np.ndarray, *, op: PoolOp = "max") -> float | np.ndarray:
+    r"""Reduce each channel to one number, as ``GlobalMaxPooling2D`` / ``GlobalAveragePooling2D``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last.
+    op : {"max", "average"}, default "max"
+        Keep each channel's largest value, or its mean.
+
+    Returns
+    -------
+    float or ndarray, shape (C,)
+        A float for an ``(H, W)`` input, one float64 per channel otherwise.
+
+    Raises
+    ------
+    InputError
+        For NaN or infinity, a wrong rank, or an unknown operation.
+
+    Notes
+    -----
+    :math:`y_c = \max_{i, j} x[i, j, c]` or :math:`y_c = \frac{1}{H W} \sum_{i, j} x[i, j, c]`:
+    a pool as large as the input, which turns a stack of feature maps into a
+    vector whatever the image size.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
+    >>> global_pool2d(x), global_pool2d(x, op="average")
+    (8.0, 3.125)
+    >>> global_pool2d(np.dstack([x, 10 - x]), op="max")
+    array([ 8., 10.])
+    """
+    op = _check_choice(op, POOL_OPS, "error.unknown_pool_op")
+    array = _check_image(x)
+    result = array.max(axis=(0, 1)) if op == "max" else array.mean(axis=(0, 1))
+    return float(result) if array.ndim == 2 else result
+
+
+def _bilinear_axis(array: np.ndarray, factor: int, axis: int) -> np.ndarray:
+    """Stretch one axis ``factor`` times by linear interpolation, half-pixel centres."""
+    n = array.shape[axis]
+    # Output cell o's centre lies at input coordinate (o + 1/2)/f - 1/2 (TensorFlow's
+    # half_pixel_centers); clamping to [0, n - 1] repeats the edge values.
+    source = np.clip((np.arange(n * factor) + 0.5) / factor - 0.5, 0, n - 1)
+    lower = np.floor(source).astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    shape = [1] * array.ndim
+    shape[axis] = n * factor
+    weight = (source - lower).reshape(shape)
+    below, above = np.take(array, lower, axis=axis), np.take(array, upper, axis=axis)
+    return below + (above - below) * weight
+
+
+def upsample2d(
+    x: np.ndarray,
+    size: int | Sequence[int] = 2,
+    *,
+    method: UpsampleMethod = "nearest",
+) -> np.ndarray:
+    r"""Enlarge an image or feature map, as ``UpSampling2D`` does (plus bed of nails).
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last; each channel is enlarged on its own.
+    size : int or (int, int), default 2
+        Factor for rows and columns.
+    method : {"nearest", "bilinear", "bed_of_nails"}, default "nearest"
+        ``"nearest"`` repeats every value in an ``s_r x s_c`` block;
+        ``"bilinear"`` blends the nearest input values, as
+        ``UpSampling2D(interpolation="bilinear")`` (TensorFlow's ``tf.image.resize``,
+        half-pixel centres, no antialiasing); ``"bed_of_nails"`` puts every value
+        at the top-left of its block and zeros elsewhere.
+
+    Returns
+    -------
+    ndarray, shape (H s_r, W s_c) or (H s_r, W s_c, C)
+        float64, same rank as ``x``.
+
+    Raises
+    ------
+    InputError
+        For NaN or infinity, a wrong rank, a size below 1, or an unknown method.
+
+    Notes
+    -----
+    Nearest: :math:`Y[i, j] = X[\lfloor i / s_r \rfloor, \lfloor j / s_c \rfloor]`.
+    Bed of nails: :math:`Y[i s_r, j s_c] = X[i, j]`, zero elsewhere. Bilinear,
+    per axis: output cell :math:`o` reads input coordinate
+    :math:`u = \operatorname{clip}((o + \tfrac12)/s - \tfrac12,\ 0,\ n - 1)` and
+    :math:`y_o = (1 - t)\,x_{\lfloor u \rfloor} + t\,x_{\min(\lfloor u \rfloor + 1,\, n - 1)}`
+    with :math:`t = u - \lfloor u \rfloor`; rows then columns.
+    TensorFlow computes :math:`u` in float32, so its results drift from these
+    exact weights by about :math:`10^{-7}\,o\,|x_{k+1} - x_k|`.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 2], [3, 4]])
+    >>> upsample2d(x, 2)
+    array([[1., 1., 2., 2.], [1., 1., 2., 2.], [3., 3., 4., 4.], [3., 3., 4., 4.]])
+    >>> upsample2d(x, 2, method="bed_of_nails")
+    array([[1., 0., 2., 0.], [0., 0., 0., 0.], [3., 0., 4., 0.], [0., 0., 0., 0.]])
+    >>> upsample2d(np.array([[0, 4]]), (1, 2), method="bilinear")
+    array([[0., 1., 3., 4.]])
+    """
+    method = _check_choice(method, UPSAMPLE_METHODS, "error.unknown_upsample_method")
+    rows, cols = _positive_pair(size, "size", "error.below_one")
+    array = _check_image(x)
+    if method == "nearest":
+        return np.repeat(np.repeat(array, rows, axis=0), cols, axis=1)
+    if method == "bilinear":
+        return _bilinear_axis(_bilinear_axis(array, rows, 0), cols, 1)
+    out = np.zeros((array.shape[0] * rows, array.shape[1] * cols, *array.shape[2:]))
+    out[::rows, ::cols] = array
+    return out
