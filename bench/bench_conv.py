@@ -1,0 +1,140 @@
+"""Speed of cnnviz.conv against SciPy, OpenCV and TensorFlow, and of one trace step.
+
+Run by hand (never in the test suite)::
+
+    python bench/bench_conv.py
+
+Every figure is the median over repeated runs in this one process, so the
+ratios compare like with like on whatever machine runs it. Targets: the
+single-channel ``conv2d`` within 2x of ``scipy.signal.correlate2d``, one
+``trace.step()`` under 50 µs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import scipy.signal
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from cnnviz.conv import conv2d
+from cnnviz.trace import conv2d_trace
+
+REPEATS = 15
+
+
+def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Median wall time of one call, each sample averaging enough calls to last ~20 ms."""
+    func()  # warm-up: first-call allocations, TensorFlow's graph tracing
+    number, _ = timeit.Timer(func).autorange()
+    number = max(1, number // 10)
+    return statistics.median(t / number for t in timeit.repeat(func, number=number, repeat=repeats))
+
+
+def report(title: str, ours: float, references: dict[str, float]) -> None:
+    print(f"\n{title}")
+    print(f"  {'cnnviz conv2d':28s} {ours * 1e3:9.3f} ms")
+    for name, seconds in references.items():
+        print(f"  {name:28s} {seconds * 1e3:9.3f} ms   cnnviz / this = {ours / seconds:5.2f}x")
+
+
+def single_channel(tf) -> None:
+    rng = np.random.default_rng(0)
+    image = rng.random((512, 512))
+    kernel = rng.standard_normal((3, 3))
+    image32, kernel32 = image.astype(np.float32), kernel.astype(np.float32)
+    tf_image = tf.constant(image32[None, :, :, None])
+    tf_kernel = tf.constant(kernel32[:, :, None, None])
+    ours = median_seconds(lambda: conv2d(image, kernel))
+    report(
+        "512x512 single channel, 3x3 kernel, valid padding",
+        ours,
+        {
+            "scipy.signal.correlate2d": median_seconds(
+                lambda: scipy.signal.correlate2d(image, kernel, mode="valid")
+            ),
+            "cv2.filter2D (float64)": median_seconds(
+                lambda: cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_CONSTANT)
+            ),
+            "tf.nn.conv2d (float32)": median_seconds(
+                lambda: tf.nn.conv2d(tf_image, tf_kernel, 1, "VALID").numpy()
+            ),
+        },
+    )
+
+
+def rgb_bank(tf) -> None:
+    rng = np.random.default_rng(1)
+    image = rng.random((256, 256, 3))
+    bank = rng.standard_normal((3, 3, 3, 8))
+    tf_image = tf.constant(image[None].astype(np.float32))
+    tf_bank = tf.constant(bank.astype(np.float32))
+
+    def scipy_bank() -> np.ndarray:
+        return np.stack(
+            [
+                sum(
+                    scipy.signal.correlate2d(image[..., c], bank[:, :, c, f], mode="valid")
+                    for c in range(3)
+                )
+                for f in range(8)
+            ],
+            axis=-1,
+        )
+
+    def cv2_bank() -> np.ndarray:
+        return np.stack(
+            [
+                sum(cv2.filter2D(image[..., c], -1, bank[:, :, c, f]) for c in range(3))
+                for f in range(8)
+            ],
+            axis=-1,
+        )
+
+    ours = median_seconds(lambda: conv2d(image, bank))
+    report(
+        "256x256 RGB, eight 3x3x3 filters, valid padding",
+        ours,
+        {
+            "scipy.signal.correlate2d x24": median_seconds(scipy_bank),
+            "cv2.filter2D x24 (float64)": median_seconds(cv2_bank),
+            "tf.nn.conv2d (float32)": median_seconds(
+                lambda: tf.nn.conv2d(tf_image, tf_bank, 1, "VALID").numpy()
+            ),
+        },
+    )
+
+
+def trace_step() -> None:
+    rng = np.random.default_rng(2)
+    image = rng.random((512, 512))
+    kernel = rng.standard_normal((3, 3))
+    build = median_seconds(lambda: conv2d_trace(image, kernel, padding="same"), repeats=5)
+    trace = conv2d_trace(image, kernel, padding="same")
+    indices = iter(rng.integers(0, len(trace), size=10_000_000))
+    step = median_seconds(lambda: trace.step(int(next(indices))))
+    formula = median_seconds(lambda: trace.step(int(next(indices))).formula())
+    print("\n512x512 trace, 3x3 kernel, same padding")
+    print(f"  {'conv2d_trace (build)':28s} {build * 1e3:9.3f} ms   ({len(trace)} steps, lazy)")
+    print(f"  {'trace.step(i)':28s} {step * 1e6:9.1f} µs   (target < 50 µs)")
+    print(f"  {'trace.step(i).formula()':28s} {formula * 1e6:9.1f} µs")
+
+
+def main() -> None:
+    import tensorflow as tf  # imported here: the comparison needs it, cnnviz does not
+
+    print(f"numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, "
+          f"tensorflow {tf.__version__}; medians of {REPEATS} runs")
+    single_channel(tf)
+    rgb_bank(tf)
+    trace_step()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Browser tests: a real ``streamlit run`` server on localhost, driven by Playwright in
+Debian's Chromium. A missing browser fails these tests; it never skips them."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"  # pytest-playwright empties test-results/
+# Chromium's background services try to reach the internet, which this machine refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start ``streamlit run app.py`` on a free port and yield its URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit run did not answer on /_stcore/health within 60 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (pytest-playwright would look for a downloaded one)."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A projector-sized window: what a lecture hall sees."""
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 720}}
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-output/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        # Streamlit scrolls inside its main section, so a "full page" shot would stop at
+        # the viewport: grow the window to the content's height for the picture.
+        size = page.viewport_size
+        height = page.evaluate(
+            "document.querySelector('[data-testid=stMain]').scrollHeight"
+        )
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(300)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
+        return path
+
+    return take
