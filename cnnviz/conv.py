@@ -275,6 +275,7 @@ def conv2d(
     channels = image.shape[2] if image.ndim == 3 else 1
     kernel = _check_kernel(kernel, channels)
     activation_fn = _activation_function(activation)
+    bias_vector = _bias_vector(bias, kernel.shape[3] if kernel.ndim == 4 else 1)
     if flip:
         kernel = kernel[::-1, ::-1]
     pads = shapes.padding_amounts_2d(
@@ -296,10 +297,8 @@ def conv2d(
     dilation = shapes.as_pair(dilation_rate, "dilation_rate")
     if kernel.ndim == 2:
         out = _correlate_per_channel(padded, kernel, out_hw, stride, dilation)
-        return activation_fn(out + _bias_vector(bias, 1)[0])
+        return activation_fn(out + bias_vector[0])
     bank = kernel if kernel.ndim == 4 else kernel[..., None]
-    filters = bank.shape[3]
-    bias_vector = _bias_vector(bias, filters)
     padded3 = padded if padded.ndim == 3 else padded[..., None]
     out = _correlate_bank(padded3, bank, out_hw, stride, dilation) + bias_vector
     out = activation_fn(out)
@@ -482,6 +481,7 @@ def conv2d_transpose(
             "error.channel_mismatch", image_channels=x.shape[2], kernel_channels=kernel.shape[3]
         )
     kh, kw, filters, _ = kernel.shape
+    bias_vector = _bias_vector(bias, filters)
     stride = shapes.as_pair(strides, "strides")
     out_hw = tuple(
         shapes.conv_transpose_output_length(
@@ -506,5 +506,5 @@ def conv2d_transpose(
             scatter = full[row : row + rows : stride[0], col : col + cols : stride[1]]
             scatter += x @ kernel[row, col].T
     out = full[crop[0] : crop[0] + out_hw[0], crop[1] : crop[1] + out_hw[1]]
-    out = out + _bias_vector(bias, filters)
+    out = out + bias_vector
     return out[..., 0] if flat else out

@@ -356,3 +356,43 @@ def random_kernel(shape: int | Sequence[int] = (3, 3), *, seed: int | None = Non
     fan_in, fan_out = kh * kw * in_channels, kh * kw * filters
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return np.random.default_rng(seed).uniform(-limit, limit, size=dims)
+
+
+def resize_kernel(kernel: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Grow or shrink a kernel to ``shape`` around its centre, padding with zeros.
+
+    Parameters
+    ----------
+    kernel : ndarray, shape (kh, kw, ...)
+        The weights; axes after the first two are kept as they are.
+    shape : (int, int)
+        New rows and columns, each at least 1.
+
+    Returns
+    -------
+    ndarray, shape (rows, cols, ...), float64
+        A new array. Growing keeps every weight (an identity kernel stays an
+        identity); shrinking keeps the central weights.
+
+    Examples
+    --------
+    >>> resize_kernel(np.array([[1.0]]), (3, 3))
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 0.]])
+    >>> resize_kernel(np.arange(9.0).reshape(3, 3), (1, 2))
+    array([[3., 4.]])
+    """
+    array = np.asarray(kernel, dtype=np.float64)
+    rows, cols = (int(n) for n in shape)
+    if rows < 1 or cols < 1:
+        raise InputError("error.kernel_shape", shape=(rows, cols))
+    out = np.zeros((rows, cols, *array.shape[2:]))
+    # Offsets of the old kernel inside the new one (negative: it is cropped).
+    top, left = (rows - array.shape[0]) // 2, (cols - array.shape[1]) // 2
+    src_r = slice(max(-top, 0), max(-top, 0) + min(rows, array.shape[0]))
+    src_c = slice(max(-left, 0), max(-left, 0) + min(cols, array.shape[1]))
+    dst_r = slice(max(top, 0), max(top, 0) + min(rows, array.shape[0]))
+    dst_c = slice(max(left, 0), max(left, 0) + min(cols, array.shape[1]))
+    out[dst_r, dst_c] = array[src_r, src_c]
+    return out
