@@ -653,3 +653,71 @@ def receptive_field(
         jump *= strides
         fields.append(ReceptiveField(size, jump, start, length))
     return tuple(fields)
+
+
+def output_length_formula(
+    n: int,
+    kernel_size: int,
+    *,
+    strides: int = 1,
+    padding: Padding1D = "valid",
+    dilation_rate: int = 1,
+) -> str:
+    """Write the course's output-size formula with the numbers of one axis filled in.
+
+    Parameters
+    ----------
+    n, kernel_size, strides, padding, dilation_rate
+        As in :func:`conv_output_length`.
+
+    Returns
+    -------
+    str
+        ``⌊(I − k + p + s) / s⌋ = O`` with numbers, ``p`` being the total
+        padding; a dilated kernel appears as its span ``d·(k − 1) + 1``.
+
+    Examples
+    --------
+    >>> output_length_formula(5, 3, strides=2, padding=1)
+    '⌊(5 − 3 + 2 + 2) / 2⌋ = 3'
+    >>> output_length_formula(28, 3, padding="same", dilation_rate=2)
+    '⌊(28 − (2·(3 − 1) + 1) + 4 + 1) / 1⌋ = 28'
+    """
+    before, after = padding_amounts(
+        n, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
+    )
+    out = conv_output_length(
+        n, kernel_size, strides=strides, padding=(before, after), dilation_rate=dilation_rate
+    )
+    span = (
+        str(kernel_size)
+        if dilation_rate == 1
+        else f"({dilation_rate}·({kernel_size} − 1) + 1)"
+    )
+    return f"⌊({n} − {span} + {before + after} + {strides}) / {strides}⌋ = {out}"
+
+
+def conv_params_formula(
+    kernel_size: int | Sequence[int], in_channels: int, filters: int, *, use_bias: bool = True
+) -> str:
+    """Write a ``Conv2D`` layer's parameter count as a product, with its result.
+
+    Parameters
+    ----------
+    kernel_size, in_channels, filters, use_bias
+        As in :func:`conv_params`.
+
+    Returns
+    -------
+    str
+        ``kh·kw·C·F + F = total`` (the bias term only with ``use_bias``).
+
+    Examples
+    --------
+    >>> conv_params_formula(5, 3, 1)
+    '5·5·3·1 + 1 = 76'
+    """
+    rows, cols = as_pair(kernel_size, "kernel_size")
+    total = conv_params((rows, cols), in_channels, filters, use_bias=use_bias)
+    bias = f" + {filters}" if use_bias else ""
+    return f"{rows}·{cols}·{in_channels}·{filters}{bias} = {total}"
