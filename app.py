@@ -1,4 +1,10 @@
-"""cnnviz entry point: page config, language, and the navigation over ``pages/``."""
+"""cnnviz entry point: page config, language, and the navigation over ``app_pages/``.
+
+The pages live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/``
+folder beside the entry script as a legacy multipage app, and a first visit
+straight to a page's URL would then run that page without this script (no
+language, no navigation).
+"""
 
 import streamlit as st
 
@@ -10,7 +16,12 @@ language_selector()
 
 pages = {
     t("nav.section.start"): [
-        st.Page("pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),
+        st.Page(
+            "app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True
+        ),
+    ],
+    t("nav.section.operations"): [
+        st.Page("app_pages/convolution.py", title=t("conv.nav"), icon="🔳", url_path="convolution"),
     ],
 }
 st.navigation(pages).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -200,6 +200,34 @@ def t(key: str, /, *, lang: str | None = None, **fields: object) -> str:
     if not fields:
         return template
     return template.format(**{name: _format_field(v, lang) for name, v in fields.items()})
+
+
+def labels(template: str, **fields: object) -> Callable[[object], str]:
+    """Return a widget's ``format_func``: an option value to its label, in today's language.
+
+    The language is fixed when the function is made, because a format
+    function may be called later from another thread (Streamlit's AppTest does),
+    where the current language is not the page's.
+
+    Parameters
+    ----------
+    template : str
+        The catalog key with ``{}`` where the option value goes.
+    **fields
+        Fields of the message, as for :func:`t`.
+
+    Returns
+    -------
+    callable
+        ``value -> t(template.format(value))``.
+
+    Examples
+    --------
+    >>> labels("settings.padding.{}")("valid") == t("settings.padding.valid")
+    True
+    """
+    lang = get_language()
+    return lambda value: t(template.format(value), lang=lang, **fields)
 
 
 class InputError(ValueError):

@@ -1,0 +1,227 @@
+"""Convolution playground: input, filter bank and settings; feature maps, animation, inspector."""
+
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import export, figures, links, shapes
+from cnnviz.i18n import InputError, get_language, t
+from cnnviz.trace import ConvTrace, conv2d_trace
+from cnnviz.ui.conv_settings import ConvSettings, conv_settings
+from cnnviz.ui.image_picker import image_picker
+from cnnviz.ui.kernel_editor import bank_key, kernel_editor
+
+KEY = "conv"
+LINK_LOADED = f"{KEY}_link_loaded"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def trace_of(image: np.ndarray, bank: np.ndarray, settings: ConvSettings) -> ConvTrace:
+    """Trace the whole convolution, once per input, bank and settings."""
+    return conv2d_trace(image, bank, **settings.as_kwargs())
+
+
+# A resource, not data: a Plotly figure would be unpickled (and revalidated) on every
+# rerun. Nobody mutates it; st.plotly_chart only reads it.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def animation_of(trace: ConvTrace, fmap: int, region: figures.Region, lang: str):
+    """Animate one feature map's region (cached per language: its formulas are text).
+
+    The animation starts at the region's first cell rather than at the inspected
+    one: building its 256 frames costs more than a rerun may, so stepping
+    through cells with the inspector reuses it.
+    """
+    return figures.conv_animation(
+        trace, filter=fmap, region=region, show_weights=False, lang=lang
+    )
+
+
+def load_link_once(channels: int) -> None:
+    """Read the filter bank from ``?k=`` once per session: after that the editor owns it."""
+    if st.session_state.get(LINK_LOADED):
+        return
+    st.session_state[LINK_LOADED] = True
+    encoded = st.query_params.get("k")
+    if not encoded:
+        return
+    try:
+        bank = links.decode_bank(encoded, channels=channels)
+    except InputError as err:
+        st.warning(t("conv.link_kernel_ignored", reason=str(err)))
+        return
+    st.session_state[bank_key(KEY)] = bank
+    st.session_state[f"{KEY}_rows"], st.session_state[f"{KEY}_cols"] = bank.shape[:2]
+    st.session_state[f"{KEY}_filters"] = bank.shape[3]
+    for f in range(bank.shape[3]):
+        st.session_state[f"{KEY}_preset_{f}"] = "custom"
+
+
+def shapes_panel(trace: ConvTrace, image: np.ndarray, bank: np.ndarray, s: ConvSettings) -> None:
+    """Input, padded and output shapes, with the output formula written out per axis."""
+    out = trace.output.shape
+    channels = image.shape[2] if image.ndim == 3 else 1
+    cols = st.columns(3)
+    cols[0].metric(t("conv.shape.input"), " × ".join(map(str, image.shape)))
+    cols[1].metric(t("conv.shape.padded"), " × ".join(map(str, trace.padded.shape[:2])))
+    cols[2].metric(t("conv.shape.output"), " × ".join(map(str, out)))
+    pads = trace.pads
+    lines = [
+        t(
+            "conv.shape.formula",
+            axis=t(f"conv.shape.{axis}"),
+            formula=shapes.output_length_formula(
+                image.shape[i],
+                bank.shape[i],
+                strides=s.strides[i],
+                padding=pads[i],
+                dilation_rate=s.dilation_rate[i],
+            ),
+        )
+        for i, axis in enumerate(("rows", "cols"))
+    ]
+    lines.append(
+        t(
+            "conv.shape.params",
+            formula=shapes.conv_params_formula(bank.shape[:2], channels, bank.shape[3]),
+        )
+    )
+    st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def pick_cell(trace: ConvTrace, fmap: int) -> tuple[int, int]:
+    """Return the output cell to inspect: typed row/column, a click on a map, or ◀ ▶."""
+    rows, cols = trace.output.shape[:2]
+    row_key, col_key = f"{KEY}_row", f"{KEY}_col"
+    for k, limit in ((row_key, rows), (col_key, cols)):
+        st.session_state[k] = min(st.session_state.get(k, 0), limit - 1)
+
+    def step(delta: int) -> None:
+        index = trace.index_of(st.session_state[row_key], st.session_state[col_key], fmap_arg)
+        start = trace.index_of(0, 0, fmap_arg)
+        index = min(max(index + delta, start), start + rows * cols - 1)
+        st.session_state[row_key], st.session_state[col_key], _ = trace.cell_of(index)
+
+    fmap_arg = fmap if trace.map_axis else None
+    back, row_col, col_col, forward = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
+    back.button("◀", key=f"{KEY}_back", on_click=step, args=(-1,), help=t("conv.step_back"))
+    row_col.number_input(t("conv.row"), 0, rows - 1, key=row_key)
+    col_col.number_input(t("conv.col"), 0, cols - 1, key=col_key)
+    forward.button("▶", key=f"{KEY}_forward", on_click=step, args=(1,), help=t("conv.step_forward"))
+    return st.session_state[row_key], st.session_state[col_key]
+
+
+def on_map_click(fmap: int) -> None:
+    """Inspect the cell clicked on feature map ``fmap`` (a chart's selection callback)."""
+    cell = figures.cell_from_selection(st.session_state.get(f"{KEY}_map_{fmap}"))
+    if cell is not None:
+        st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = cell
+        st.session_state[f"{KEY}_fmap"] = fmap
+
+
+def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
+    """One output cell's window and its arithmetic written out."""
+    step = trace.step_at(row, col, fmap if trace.map_axis else None)
+    st.code("\n".join(step.formula_lines()), language=None)
+    st.plotly_chart(
+        figures.window_figure(step), key=f"{KEY}_window", config={"displayModeBar": False}
+    )
+
+
+def share_link(bank: np.ndarray) -> None:
+    """Write the kernel into the URL and show the link, ready to copy."""
+    st.query_params["k"] = links.encode_bank(bank)
+    base = (st.context.url or "").split("?")[0]
+    st.code(f"{base}?{urlencode(dict(st.query_params), safe=',;|/')}", language=None)
+    st.caption(t("conv.link_help"))
+
+
+st.title(t("conv.title"))
+st.markdown(t("conv.intro"))
+settings = conv_settings(key=KEY)
+
+input_col, kernel_col = st.columns(2, gap="large")
+with input_col:
+    st.subheader(t("conv.input"))
+    picked = image_picker(key=KEY)
+if picked is None:
+    st.stop()
+image = picked.pixels
+channels = image.shape[2] if image.ndim == 3 else 1
+load_link_once(channels)
+with kernel_col:
+    st.subheader(t("conv.kernel"))
+    bank = kernel_editor(channels, key=KEY)
+
+last_valid = f"{KEY}_last_trace"
+try:
+    trace = trace_of(image, bank, settings)
+    st.session_state[last_valid] = (trace, image, bank, settings)
+except InputError as err:
+    st.error(str(err))
+    if last_valid not in st.session_state:
+        st.stop()
+    st.caption(t("conv.showing_last_valid"))
+    trace, image, bank, settings = st.session_state[last_valid]
+
+st.header(t("conv.shapes"))
+shapes_panel(trace, image, bank, settings)
+
+st.header(t("conv.feature_maps"))
+maps = trace.output if trace.output.ndim == 3 else trace.output[..., None]
+fmap = st.session_state.setdefault(f"{KEY}_fmap", 0)
+fmap = min(fmap, maps.shape[2] - 1)
+tiles = st.columns(1 + maps.shape[2])
+with tiles[0]:
+    st.plotly_chart(
+        figures.heatmap(image, title=t("conv.input")) if picked.is_matrix
+        else figures.image_figure(image, title=t("conv.input")),
+        key=f"{KEY}_input_fig",
+    )
+for f in range(maps.shape[2]):
+    with tiles[1 + f]:
+        st.plotly_chart(
+            figures.heatmap(maps[..., f], title=t("conv.map_title", number=f)),
+            key=f"{KEY}_map_{f}",
+            on_select=lambda f=f: on_map_click(f),
+            selection_mode="points",
+        )
+
+st.header(t("conv.animation"))
+if maps.shape[2] > 1:
+    fmap = st.segmented_control(
+        t("conv.which_map"), range(maps.shape[2]), format_func=str,
+        required=True, key=f"{KEY}_fmap",
+    )
+st.subheader(t("conv.inspect"))
+row, col = pick_cell(trace, fmap)
+region = figures.region_around(maps.shape, row, col)
+if region.size < maps.shape[0] * maps.shape[1]:
+    st.info(t("conv.region_notice", size=figures.MAX_REGION))
+st.plotly_chart(
+    animation_of(trace, fmap, region, get_language()),
+    key=f"{KEY}_animation",
+)
+inspector(trace, fmap, row, col)
+
+st.header(t("conv.export"))
+downloads = st.columns(4)
+downloads[0].download_button(
+    t("conv.download_png"), lambda: export.feature_map_png(maps[..., fmap]), "feature_map.png",
+    mime="image/png", key=f"{KEY}_png", width="stretch",
+)
+downloads[1].download_button(
+    t("conv.download_gif"),
+    lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
+    "convolution.gif", mime="image/gif", key=f"{KEY}_gif", width="stretch",
+)
+downloads[2].download_button(
+    t("conv.download_kernel"), export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv",
+    mime="text/csv", key=f"{KEY}_kernel_csv", width="stretch",
+)
+downloads[3].download_button(
+    t("conv.download_output"), lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv",
+    mime="text/csv", key=f"{KEY}_output_csv", width="stretch",
+)
+st.header(t("conv.share"))
+share_link(bank)

@@ -1,0 +1,90 @@
+"""How long a page's script takes to rerun, and how big its animation is.
+
+Run by hand (never in the test suite)::
+
+    python bench/bench_pages.py
+
+Each page runs in Streamlit's AppTest, in this process, as a browser session
+would run it on the server (AppTest's own bookkeeping is included, so the
+figures are an upper bound). Medians over repeated reruns after a warm-up.
+Target for the convolution page: a full rerun for a 256x256 RGB image with four
+filters under 250 ms, and its animation figure under 3 MB.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from cnnviz import figures  # noqa: E402
+from cnnviz.kernels import get_kernel  # noqa: E402
+
+REPEATS = 9
+
+
+def median_ms(action: Callable[[], None], repeats: int = REPEATS) -> float:
+    """Median wall time of ``action`` in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def open_page(path: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def four_filters() -> np.ndarray:
+    """Sobel x and y, a Laplacian and a box blur, on each of the three channels."""
+    kernels = [get_kernel(k) for k in ("sobel_x", "sobel_y", "laplacian_4", "box_blur_3x3")]
+    return np.stack([np.repeat(k[:, :, None], 3, axis=2) for k in kernels], axis=-1)
+
+
+def convolution_page() -> None:
+    at = open_page("app_pages/convolution.py", lang="en", conv_sample="astronaut", conv_size="256")
+    at.session_state["conv_bank"] = four_filters()
+    at.run()
+    image, bank = at.session_state["conv_last_trace"][1:3]
+    print(f"\nconvolution page: input {image.shape}, filter bank {bank.shape}")
+    rows = iter(range(10_000))
+
+    def inspect_another_cell() -> None:
+        at.number_input(key="conv_row").set_value(next(rows) % 200).run()
+
+    def change_the_kernel() -> None:
+        bank = at.session_state["conv_bank"].copy()
+        bank[1, 1] += 1.0  # a new kernel every time: nothing cached
+        at.session_state["conv_bank"] = bank
+        at.run()
+
+    print(f"  rerun, inspect another cell     {median_ms(inspect_another_cell):8.1f} ms")
+    print(f"  rerun, new kernel (no cache)    {median_ms(change_the_kernel):8.1f} ms")
+    trace = at.session_state["conv_last_trace"][0]
+    region = figures.region_around(trace.output.shape, 0, 0)
+    size = len(figures.conv_animation(trace, filter=0, region=region).to_json()) / 1e6
+    print(f"  animation figure ({region.size} frames)  {size:8.2f} MB   (target < 3 MB)")
+
+
+def main() -> None:
+    convolution_page()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Sidebar settings of a convolution: padding, pad mode, stride, dilation, flip, bias, activation.
+
+Every widget is bound to a query parameter of the same name as its key, so a
+teacher's link opens the same demo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from cnnviz.conv import ACTIVATIONS, PAD_MODES
+from cnnviz.i18n import labels, t
+from cnnviz.shapes import PADDING_PRESETS, Padding2D
+from cnnviz.ui.url_state import url_choice
+
+CELLS = "cells"
+MAX_PAD_CELLS = 10
+MAX_STRIDE = 8
+MAX_DILATION = 4
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """The keyword arguments of :func:`cnnviz.conv.conv2d` chosen in the sidebar."""
+
+    padding: Padding2D
+    pad_mode: str
+    strides: tuple[int, int]
+    dilation_rate: tuple[int, int]
+    flip: bool
+    bias: float
+    activation: str | None
+
+    def as_kwargs(self) -> dict:
+        """Return the settings as ``conv2d`` keyword arguments."""
+        return {
+            "padding": self.padding,
+            "pad_mode": self.pad_mode,
+            "strides": self.strides,
+            "dilation_rate": self.dilation_rate,
+            "flip": self.flip,
+            "bias": self.bias,
+            "activation": self.activation,
+        }
+
+
+def _pair(label: str, key: str, maximum: int) -> tuple[int, int]:
+    """Two small integer inputs, rows and columns, side by side."""
+    st.markdown(f"**{label}**")
+    rows, cols = st.columns(2)
+    return (
+        rows.number_input(
+            t("settings.rows"), 1, maximum, 1, key=f"{key}_rows", bind="query-params"
+        ),
+        cols.number_input(
+            t("settings.cols"), 1, maximum, 1, key=f"{key}_cols", bind="query-params"
+        ),
+    )
+
+
+def conv_settings(*, key: str = "conv") -> ConvSettings:
+    """Show the convolution settings in the sidebar and return them.
+
+    Parameters
+    ----------
+    key : str
+        Prefix of every widget key (and query parameter).
+
+    Returns
+    -------
+    ConvSettings
+        What to pass to the core.
+    """
+    with st.sidebar:
+        st.header(t("settings.header"))
+        preset = url_choice(
+            st.selectbox,
+            t("settings.padding"),
+            [*PADDING_PRESETS, CELLS],
+            format_func=labels("settings.padding.{}"),
+            key=f"{key}_pad",
+            help=t("settings.padding_help"),
+        )
+        padding: Padding2D = preset
+        if preset == CELLS:
+            padding = st.number_input(
+                t("settings.pad_cells"), 0, MAX_PAD_CELLS, 1, key=f"{key}_pad_cells",
+                bind="query-params",
+            )
+        pad_mode = url_choice(
+            st.selectbox,
+            t("settings.pad_mode"),
+            PAD_MODES,
+            format_func=labels("settings.pad_mode.{}"),
+            key=f"{key}_mode",
+            help=t("settings.pad_mode_help"),
+        )
+        strides = _pair(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
+        dilation = _pair(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
+        bias = st.number_input(
+            t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias",
+            bind="query-params",
+        )
+        activation = url_choice(
+            st.selectbox,
+            t("settings.activation"),
+            list(ACTIVATIONS),
+            format_func=labels("settings.activation.{}"),
+            key=f"{key}_act",
+        )
+        flip = st.toggle(
+            t("settings.flip"), key=f"{key}_flip", bind="query-params",
+            help=t("settings.flip_help"),
+        )
+        st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))
+    return ConvSettings(
+        padding=padding,
+        pad_mode=pad_mode,
+        strides=strides,
+        dilation_rate=dilation,
+        flip=flip,
+        bias=float(bias),
+        activation=None if activation == "linear" else activation,
+    )

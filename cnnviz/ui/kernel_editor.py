@@ -1,0 +1,220 @@
+"""The kernel editor: up to four filters, one editable table per input channel, with presets.
+
+The filter bank lives in ``st.session_state`` as one array of Keras' shape
+``(kh, kw, C, F)``, the *last valid* bank: a table with an empty or
+non-numeric cell shows a message under it and the page keeps computing with
+the bank as it was, while the table keeps what the user typed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz.i18n import InputError, get_language, t
+from cnnviz.kernels import PRESETS, get_kernel, normalize_kernel, random_kernel, resize_kernel
+
+MAX_FILTERS = 4
+MAX_SIDE = 7
+CUSTOM = "custom"
+DEFAULT_PRESET = "vertical_edges"
+CHANNEL_NAMES = ("R", "G", "B")
+
+
+def _state_key(key: str, name: str) -> str:
+    return f"{key}_{name}"
+
+
+def bank_key(key: str) -> str:
+    """Session-state key of the filter bank, ``(kh, kw, C, F)``; tests seed it directly."""
+    return _state_key(key, "bank")
+
+
+def default_bank(channels: int) -> np.ndarray:
+    """Return the course's vertical-edge filter, on every channel."""
+    return np.repeat(get_kernel(DEFAULT_PRESET)[:, :, None, None], channels, axis=2)
+
+
+def _fit_channels(bank: np.ndarray, channels: int) -> np.ndarray:
+    """Give every filter one slice per input channel (the first slice, copied)."""
+    if bank.shape[2] == channels:
+        return bank
+    return np.repeat(bank[:, :, :1, :], channels, axis=2)
+
+
+def _refresh_tables(key: str) -> None:
+    """Make every table show the bank again, dropping its pending edits."""
+    version = _state_key(key, "version")
+    st.session_state[version] = st.session_state.get(version, 0) + 1
+
+
+def _set_filter(key: str, index: int, weights: np.ndarray) -> None:
+    """Put 2-D ``weights`` on every channel of filter ``index``, resizing the bank to fit."""
+    bank = st.session_state[bank_key(key)]
+    if weights.shape != bank.shape[:2]:
+        bank = resize_kernel(bank, weights.shape)
+        st.session_state[_state_key(key, "rows")], st.session_state[_state_key(key, "cols")] = (
+            weights.shape
+        )
+    bank = bank.copy()
+    bank[:, :, :, index] = weights[:, :, None]
+    st.session_state[bank_key(key)] = bank
+    _refresh_tables(key)
+
+
+def _apply_preset(key: str, index: int) -> None:
+    preset = st.session_state[_state_key(key, f"preset_{index}")]
+    if preset != CUSTOM:
+        _set_filter(key, index, get_kernel(preset))
+
+
+def _transform(key: str, index: int, action: str) -> None:
+    """Normalise, randomise or reset filter ``index`` (a button's callback)."""
+    bank = st.session_state[bank_key(key)].copy()
+    if action == "normalize":
+        try:
+            bank[..., index] = normalize_kernel(bank[..., index])
+        except InputError as err:  # an all-zero kernel: shown by the editor on this rerun
+            st.session_state[_state_key(key, "notice")] = err
+            return
+    elif action == "randomize":
+        bank[..., index] = random_kernel(bank.shape[:3])
+        st.session_state[_state_key(key, f"preset_{index}")] = CUSTOM
+    else:
+        preset = st.session_state.get(_state_key(key, f"preset_{index}"), CUSTOM)
+        weights = get_kernel(preset if preset != CUSTOM else "identity")
+        st.session_state[bank_key(key)] = bank
+        _set_filter(key, index, weights)
+        return
+    st.session_state[bank_key(key)] = bank
+    _refresh_tables(key)
+
+
+def _resize(key: str) -> None:
+    rows = st.session_state[_state_key(key, "rows")]
+    cols = st.session_state[_state_key(key, "cols")]
+    st.session_state[bank_key(key)] = resize_kernel(st.session_state[bank_key(key)], (rows, cols))
+    _refresh_tables(key)
+
+
+def _set_filter_count(key: str) -> None:
+    count = st.session_state[_state_key(key, "filters")]
+    bank = st.session_state[bank_key(key)]
+    if count > bank.shape[3]:
+        extra = np.repeat(get_kernel("identity")[:, :, None, None], bank.shape[2], axis=2)
+        extra = resize_kernel(extra, bank.shape[:2])
+        bank = np.concatenate([bank] + [extra] * (count - bank.shape[3]), axis=3)
+    st.session_state[bank_key(key)] = bank[..., :count]
+    _refresh_tables(key)
+
+
+def _preset_name(preset: str, lang: str) -> str:
+    return t("kernel_editor.custom", lang=lang) if preset == CUSTOM else PRESETS[preset].name(lang)
+
+
+def _table(weights: np.ndarray, editor_key: str, label: str) -> np.ndarray | None:
+    """Show one editable 2-D slice; return its values, or None if a cell is not a number."""
+    frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
+    edited = st.data_editor(
+        frame,
+        key=editor_key,
+        hide_index=False,
+        column_config={
+            c: st.column_config.NumberColumn(c, format="%g", width="small") for c in frame.columns
+        },
+        width="content",
+        placeholder="?",
+    )
+    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    if values.shape != weights.shape or not np.isfinite(values).all():
+        st.error(t("kernel_editor.invalid_cell", table=label))
+        return None
+    return values
+
+
+def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
+    """Show the filter-bank editor and return the last valid bank.
+
+    Parameters
+    ----------
+    channels : int
+        Channels of the input image (1 or 3): each filter has one slice per channel.
+    key : str
+        Prefix of every widget and session-state key, so two editors can coexist.
+
+    Returns
+    -------
+    ndarray, shape (kh, kw, channels, F)
+        The filters, Keras' layout.
+    """
+    state = st.session_state
+    state.setdefault(bank_key(key), default_bank(channels))
+    state[bank_key(key)] = _fit_channels(state[bank_key(key)], channels)
+    bank = state[bank_key(key)]
+    state.setdefault(_state_key(key, "rows"), bank.shape[0])
+    state.setdefault(_state_key(key, "cols"), bank.shape[1])
+    state.setdefault(_state_key(key, "filters"), bank.shape[3])
+    version = state.setdefault(_state_key(key, "version"), 0)
+
+    notice = state.pop(_state_key(key, "notice"), None)
+    if notice is not None:
+        st.error(str(notice))
+    size_rows, size_cols, count = st.columns(3)
+    size_rows.number_input(
+        t("kernel_editor.rows"), 1, MAX_SIDE, key=_state_key(key, "rows"),
+        on_change=_resize, args=(key,),
+    )
+    size_cols.number_input(
+        t("kernel_editor.cols"), 1, MAX_SIDE, key=_state_key(key, "cols"),
+        on_change=_resize, args=(key,),
+    )
+    count.number_input(
+        t("kernel_editor.filters"), 1, MAX_FILTERS, key=_state_key(key, "filters"),
+        on_change=_set_filter_count, args=(key,),
+    )
+    bank = state[bank_key(key)]
+    options = [CUSTOM, *PRESETS]
+    tabs = st.tabs([t("kernel_editor.filter", number=f) for f in range(bank.shape[3])])
+    for f, tab in enumerate(tabs):
+        with tab:
+            preset_key = _state_key(key, f"preset_{f}")
+            state.setdefault(preset_key, DEFAULT_PRESET if f == 0 else CUSTOM)
+            preset = st.selectbox(
+                t("kernel_editor.preset"),
+                options,
+                format_func=partial(_preset_name, lang=get_language()),
+                key=preset_key,
+                on_change=_apply_preset,
+                args=(key, f),
+            )
+            if preset != CUSTOM:
+                st.caption(PRESETS[preset].explanation())
+            slices = st.columns(channels) if channels > 1 else [st.container()]
+            for c, column in enumerate(slices):
+                with column:
+                    label = (
+                        t("kernel_editor.channel", channel=CHANNEL_NAMES[c])
+                        if channels > 1
+                        else t("kernel_editor.weights")
+                    )
+                    st.markdown(f"**{label}**")
+                    values = _table(bank[:, :, c, f], f"{key}_table_{f}_{c}_v{version}", label)
+                    if values is not None and not np.array_equal(values, bank[:, :, c, f]):
+                        bank = bank.copy()
+                        bank[:, :, c, f] = values
+                        state[bank_key(key)] = bank
+            buttons = st.columns(3)
+            for column, action in zip(
+                buttons, ("normalize", "randomize", "reset"), strict=True
+            ):
+                column.button(
+                    t(f"kernel_editor.{action}"),
+                    key=_state_key(key, f"{action}_{f}"),
+                    on_click=_transform,
+                    args=(key, f, action),
+                    width="stretch",
+                )
+    return state[bank_key(key)]

@@ -1,0 +1,66 @@
+"""A choice widget whose value, not its translated label, lives in the URL.
+
+Streamlit's ``bind="query-params"`` writes a widget's *label* to the URL when
+the widget has a ``format_func``, so a link made in Spanish
+(``?conv_pad=same (salida del tamaño de la entrada)``) would not open in
+English. Choices with translated labels use :func:`url_choice` instead; number
+inputs and toggles, whose values are their labels, keep ``bind``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+
+def url_choice(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    format_func: Callable[[str], str],
+    default: str | None = None,
+    **kwargs: Any,
+) -> str:
+    """Show a choice widget whose option value is kept in ``?key=``.
+
+    Parameters
+    ----------
+    widget : callable
+        ``st.selectbox``, ``st.radio`` or ``st.segmented_control`` (or the same on
+        ``st.sidebar``).
+    label : str
+        The widget's label.
+    options : sequence of str
+        Option values: what the URL holds.
+    key : str
+        Widget key, and the name of the query parameter.
+    format_func : callable
+        The translated label of an option.
+    default : str, optional
+        The value when the URL names none (the first option by default); it is
+        left out of the URL to keep links short.
+    **kwargs
+        Passed on to the widget (``help=``, ``on_change=``...).
+
+    Returns
+    -------
+    str
+        The chosen option value.
+    """
+    options = list(options)
+    default = options[0] if default is None else default
+    if key not in st.session_state:  # once per session: the link's value, if it is an option
+        linked = st.query_params.get(key)
+        st.session_state[key] = linked if linked in options else default
+    if widget.__name__ == "segmented_control":
+        kwargs.setdefault("required", True)
+    value = widget(label, options, format_func=format_func, key=key, **kwargs)
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+    return value

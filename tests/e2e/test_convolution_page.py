@@ -1,0 +1,64 @@
+"""The convolution page in Chromium: it loads, takes an upload, a preset changes it, it animates."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from cnnviz.i18n import t
+
+from .test_home import open_app
+
+pytestmark = pytest.mark.e2e
+
+
+def step_label(page) -> str:
+    return page.locator(".slider-container text.slider-label").first.text_content()
+
+
+def no_exception(page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_page_loads_and_animates(page, app_url, screenshot, lang):
+    open_app(page, f"{app_url}/convolution?lang={lang}")
+    expect(page.get_by_role("heading", name=t("conv.title", lang=lang), exact=True)).to_be_visible()
+    no_exception(page)
+    screenshot(f"convolution-{lang}")
+    first = step_label(page)
+    assert first.startswith(t("fig.step_prefix", lang=lang) + "0")
+    page.locator(".updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
+    expect(page.locator(".slider-container text.slider-label").first).not_to_have_text(
+        first, timeout=10_000
+    )
+    no_exception(page)
+
+
+def test_a_preset_changes_the_inspected_arithmetic(page, app_url, screenshot):
+    open_app(page, f"{app_url}/convolution?lang=en&conv_source=table")
+    code = page.locator("[data-testid='stCode']").first
+    before = code.text_content()
+    page.get_by_role("combobox", name=t("kernel_editor.preset", lang="en")).first.click()
+    page.get_by_role("option", name="Sobel Y").click()
+    expect(code).not_to_have_text(before, timeout=10_000)
+    no_exception(page)
+    screenshot("convolution-en-sobel-y")
+
+
+def test_an_uploaded_image_is_used(page, app_url, screenshot):
+    open_app(page, f"{app_url}/convolution?lang=en")
+    page.get_by_text(t("picker.source.upload", lang="en"), exact=True).click()
+    picture = np.zeros((20, 30), dtype=np.uint8)
+    picture[:, 15:] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        {"name": "edge.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+    )
+    # A 20x30 input and a 3x3 kernel with valid padding give an 18x28 feature map.
+    expect(page.get_by_text("18 × 28 × 1")).to_be_visible(timeout=15_000)
+    no_exception(page)
+    screenshot("convolution-en-upload")
