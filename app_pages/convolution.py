@@ -122,7 +122,7 @@ def on_map_click(fmap: int) -> None:
 def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
     """One output cell's window and its arithmetic written out."""
     step = trace.step_at(row, col, fmap if trace.map_axis else None)
-    st.code("\n".join(step.formula_lines()), language=None)
+    st.code("\n".join(step.formula_lines()), language=None, wrap_lines=True)
     st.plotly_chart(
         figures.window_figure(step), key=f"{KEY}_window", config={"displayModeBar": False}
     )

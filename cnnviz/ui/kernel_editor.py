@@ -192,9 +192,10 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
             )
             if preset != CUSTOM:
                 st.caption(PRESETS[preset].explanation())
-            slices = st.columns(channels) if channels > 1 else [st.container()]
-            for c, column in enumerate(slices):
-                with column:
+            # Channel slices stacked, not side by side: three tables in a row would be
+            # too narrow to read their numbers.
+            for c in range(channels):
+                with st.container():
                     label = (
                         t("kernel_editor.channel", channel=CHANNEL_NAMES[c])
                         if channels > 1
