@@ -126,7 +126,7 @@ COVER_DOTS = "#8c8c8c"
 PADDING_BG = "#e3e3e3"
 PADDING_FG = "#8a8a8a"
 EDGE_COLOR = "#303030"
-_ASSUMED_WIDTH = 1150  # px: a wide Streamlit page on a 1280-pixel projector
+_ASSUMED_WIDTH = 860  # px: the main column of a wide page at 1280 px with the sidebar open
 _SEQUENCE_ERROR = (TypeError, ValueError)
 
 

@@ -41,6 +41,15 @@ POOL_OPS: tuple[str, ...] = ("max", "average")
 UPSAMPLE_METHODS: tuple[str, ...] = ("nearest", "bilinear", "bed_of_nails")
 """Upsampling methods: Keras' two ``UpSampling2D`` interpolations, and bed of nails."""
 
+COURSE_EXAMPLE: tuple[tuple[int, ...], ...] = (
+    (1, 1, 2, 4),
+    (5, 6, 7, 8),
+    (3, 2, 1, 0),
+    (1, 2, 3, 4),
+)
+"""The course's pooling example (lecture slides, "max pool with 2x2 filters and stride 2"):
+a 4×4 input whose 2×2 max pool with stride 2 is ``[[6, 8], [3, 4]]``."""
+
 _IMAGE = "image"  # the name the catalogs' shared input messages quote
 
 
@@ -378,3 +387,155 @@ def upsample2d(
     out = np.zeros((array.shape[0] * rows, array.shape[1] * cols, *array.shape[2:]))
     out[::rows, ::cols] = array
     return out
+
+
+# --- translation --------------------------------------------------------------------------
+
+
+def shift_image(
+    x: np.ndarray, shift: int | Sequence[int] = (0, 1), *, fill: float = 0.0
+) -> np.ndarray:
+    """Move an image's content by whole cells, keeping its shape.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last.
+    shift : int or (int, int), default (0, 1)
+        Cells to move the content by, rows then columns: positive moves it
+        down or right, negative up or left. An int moves both axes.
+    fill : float, default 0.0
+        Value of the cells the content leaves uncovered, at the opposite edge.
+
+    Returns
+    -------
+    ndarray, shape (H, W) or (H, W, C)
+        float64; the content that moves past the edge is dropped.
+
+    Raises
+    ------
+    InputError
+        For NaN or infinity, a wrong rank, or a shift that is not whole numbers.
+
+    Notes
+    -----
+    :math:`Y[i, j] = X[i - r, j - c]` where that cell exists, ``fill`` elsewhere.
+
+    Examples
+    --------
+    >>> shift_image(np.array([[1, 2, 3], [4, 5, 6]]), (0, 1))
+    array([[0., 1., 2.], [0., 4., 5.]])
+    >>> shift_image(np.array([[1, 2, 3], [4, 5, 6]]), (-1, 0), fill=9)
+    array([[4., 5., 6.], [9., 9., 9.]])
+    """
+    rows, cols = shapes.as_pair(shift, "shift")
+    array = _check_image(x)
+    fill = float(as_float_array(fill, "fill"))
+    out = np.full(array.shape, fill)
+    height, width = array.shape[:2]
+    if abs(rows) >= height or abs(cols) >= width:
+        return out
+
+    def span(offset: int, length: int) -> tuple[slice, slice]:
+        # (where the content lands, where it comes from) along one axis
+        if offset >= 0:
+            return slice(offset, length), slice(0, length - offset)
+        return slice(0, length + offset), slice(-offset, length)
+
+    (to_rows, from_rows), (to_cols, from_cols) = span(rows, height), span(cols, width)
+    out[to_rows, to_cols] = array[from_rows, from_cols]
+    return out
+
+
+@dataclass(frozen=True)
+class ShiftComparison:
+    """A pooling of an input and of the same input shifted, side by side.
+
+    Attributes
+    ----------
+    shift : (int, int)
+        Cells the content moved, rows then columns.
+    shifted : ndarray, shape (H, W) or (H, W, C)
+        The shifted input (see :func:`shift_image`).
+    before, after : ndarray, shape (Ho, Wo) or (Ho, Wo, C)
+        The pooled input and the pooled shifted input.
+    changed : ndarray of bool, shape (Ho, Wo)
+        True on output cells whose value differs (in any channel) by more
+        than rounding.
+    """
+
+    shift: tuple[int, int]
+    shifted: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    changed: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of output cells that changed."""
+        return int(np.count_nonzero(self.changed))
+
+    @property
+    def total(self) -> int:
+        """Number of output cells, ``Ho * Wo``."""
+        return int(self.changed.size)
+
+
+def compare_shifted(
+    x: np.ndarray,
+    shift: int | Sequence[int] = (0, 1),
+    pool_size: int | Sequence[int] = 2,
+    *,
+    strides: int | Sequence[int] | None = None,
+    padding: Literal["valid", "same"] = "valid",
+    op: PoolOp = "max",
+    fill: float = 0.0,
+) -> ShiftComparison:
+    r"""Pool an input and the same input shifted by a few cells, and count what changed.
+
+    Max pooling is partly invariant to translation: a value that moves inside
+    its window is still that window's maximum, so fewer pooled cells change
+    than with average pooling, where any move changes the mean.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W) or (H, W, C)
+        The input, channels last.
+    shift : int or (int, int), default (0, 1)
+        As in :func:`shift_image`.
+    pool_size, strides, padding, op
+        As in :func:`pool2d`.
+    fill : float, default 0.0
+        As in :func:`shift_image`.
+
+    Returns
+    -------
+    ShiftComparison
+        Both pooled maps and the cells that differ.
+
+    Raises
+    ------
+    InputError
+        Whatever :func:`shift_image` and :func:`pool2d` raise, before any work.
+
+    Notes
+    -----
+    A cell counts as changed when :math:`|a - b| > 10^{-9} \max(|a|, |b|) + 10^{-12}`,
+    so two sums of the same numbers in another order are equal.
+
+    Examples
+    --------
+    The course's example moved one cell to the right: three of its four maxima change.
+
+    >>> result = compare_shifted(np.array(COURSE_EXAMPLE), (0, 1), 2)
+    >>> result.after, result.count, result.total
+    (array([[5., 7.], [3., 3.]]), 3, 4)
+    """
+    pair = shapes.as_pair(shift, "shift")
+    before = pool2d(x, pool_size, strides=strides, padding=padding, op=op)
+    shifted = shift_image(x, pair, fill=fill)
+    after = pool2d(shifted, pool_size, strides=strides, padding=padding, op=op)
+    changed = ~np.isclose(before, after, rtol=1e-9, atol=1e-12)
+    if changed.ndim == 3:
+        changed = changed.any(axis=2)
+    return ShiftComparison(pair, shifted, before, after, changed)

@@ -721,3 +721,35 @@ def conv_params_formula(
     total = conv_params((rows, cols), in_channels, filters, use_bias=use_bias)
     bias = f" + {filters}" if use_bias else ""
     return f"{rows}·{cols}·{in_channels}·{filters}{bias} = {total}"
+
+
+def conv_transpose_length_formula(
+    n: int,
+    kernel_size: int,
+    *,
+    strides: int = 1,
+    padding: Literal["valid", "same"] = "valid",
+) -> str:
+    """Write a transposed convolution's output length with the numbers of one axis filled in.
+
+    Parameters
+    ----------
+    n, kernel_size, strides, padding
+        As in :func:`conv_transpose_output_length`.
+
+    Returns
+    -------
+    str
+        ``I·s + max(k − s, 0) = O`` for ``"valid"``, ``I·s = O`` for ``"same"``.
+
+    Examples
+    --------
+    >>> conv_transpose_length_formula(4, 3, strides=2)
+    '4·2 + max(3 − 2, 0) = 9'
+    >>> conv_transpose_length_formula(4, 3, strides=2, padding="same")
+    '4·2 = 8'
+    """
+    out = conv_transpose_output_length(n, kernel_size, strides=strides, padding=padding)
+    if padding == "same":
+        return f"{n}·{strides} = {out}"
+    return f"{n}·{strides} + max({kernel_size} − {strides}, 0) = {out}"

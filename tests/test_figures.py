@@ -382,7 +382,7 @@ def test_cover_hides_exactly_the_cells_not_computed_yet():
 
 
 def test_window_weights_are_written_for_a_roomy_single_channel_kernel():
-    fig = conv_animation(conv2d_trace(COURSE_X, COURSE_K), lang="es")
+    fig = conv_animation(conv2d_trace(COURSE_X, COURSE_K), show_weights=True, lang="es")
     window = base(fig, "window")
     texts = [s for s in window.text if s]
     assert texts == ["×" + format_number(w, lang="es") for w in COURSE_K.ravel().tolist()]

@@ -1,0 +1,252 @@
+"""Widgets of the pooling page: its settings, its input and a transposed-convolution kernel.
+
+Every setting is bound to a query parameter named after its key (choices with
+translated labels through :func:`cnnviz.ui.url_state.url_choice`), so a
+teacher's link opens the same demo. The transposed convolution's kernel lives
+in a ``st.data_editor`` table and is written to ``?{key}_tk=`` by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz import links
+from cnnviz.i18n import InputError, labels, t
+from cnnviz.kernels import resize_kernel
+from cnnviz.pooling import COURSE_EXAMPLE, POOL_OPS
+from cnnviz.ui.image_picker import PickedInput, image_picker
+from cnnviz.ui.url_state import url_choice
+
+MAX_POOL = 8
+MAX_STRIDE = 8
+MAX_KERNEL = 5
+PADDINGS = ("valid", "same")
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """The pooling chosen in the sidebar: the operation to animate and the layer's arguments.
+
+    Attributes
+    ----------
+    op : {"max", "average"}
+        The operation the animation, the inspector and the demos follow.
+    pool_size : (int, int)
+        Window size.
+    strides : (int, int) or None
+        None lets the core use the pool size, as Keras does.
+    padding : {"valid", "same"}
+        Keras' padding.
+    """
+
+    op: str
+    pool_size: tuple[int, int]
+    strides: tuple[int, int] | None
+    padding: str
+
+    def as_kwargs(self) -> dict:
+        """Return the arguments of :func:`cnnviz.pooling.pool2d`, without ``op``."""
+        return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+
+
+def _pair(label: str, key: str, maximum: int, value: int) -> tuple[int, int]:
+    """Two small integer inputs, rows and columns, side by side."""
+    st.markdown(f"**{label}**")
+    rows, cols = st.columns(2)
+    return (
+        int(
+            rows.number_input(
+                t("settings.rows"), 1, maximum, value, key=f"{key}_rows", bind="query-params"
+            )
+        ),
+        int(
+            cols.number_input(
+                t("settings.cols"), 1, maximum, value, key=f"{key}_cols", bind="query-params"
+            )
+        ),
+    )
+
+
+def pool_settings(*, key: str = "pool") -> PoolSettings:
+    """Show the pooling settings in the sidebar and return them.
+
+    Parameters
+    ----------
+    key : str
+        Prefix of every widget key (and query parameter).
+
+    Returns
+    -------
+    PoolSettings
+        What to pass to the core.
+    """
+    with st.sidebar:
+        st.header(t("settings.header"))
+        op = url_choice(
+            st.segmented_control,
+            t("pool.op"),
+            POOL_OPS,
+            key=f"{key}_op",
+            format_func=labels("pool.op.{}"),
+            help=t("pool.op_help"),
+        )
+        pool_size = _pair(t("pool.pool_size"), f"{key}_window", MAX_POOL, 2)
+        auto = st.toggle(
+            t("pool.stride_auto"),
+            value=True,
+            key=f"{key}_stride_auto",
+            bind="query-params",
+            help=t("pool.stride_auto_help"),
+        )
+        strides = None
+        if auto:
+            st.caption(t("pool.stride_is_pool", rows=pool_size[0], cols=pool_size[1]))
+        else:
+            strides = _pair(t("settings.strides"), f"{key}_stride", MAX_STRIDE, 1)
+        padding = url_choice(
+            st.selectbox,
+            t("settings.padding"),
+            PADDINGS,
+            key=f"{key}_pad",
+            format_func=labels("pool.padding.{}"),
+            help=t("pool.padding_help"),
+        )
+    return PoolSettings(op=op, pool_size=pool_size, strides=strides, padding=padding)
+
+
+def pool_input(*, key: str = "pool") -> PickedInput | None:
+    """Offer the course's 4×4 example (on by default), else the shared input picker.
+
+    Parameters
+    ----------
+    key : str
+        Prefix of every widget key; the picker's keys too.
+
+    Returns
+    -------
+    PickedInput or None
+        The last valid input; None before the first one.
+    """
+    course = st.toggle(
+        t("pool.course_example"),
+        value=True,
+        key=f"{key}_course",
+        bind="query-params",
+        help=t("pool.course_example_help"),
+    )
+    if course:
+        st.caption(t("pool.course_example_caption"))
+        return PickedInput(np.array(COURSE_EXAMPLE, dtype=float), True)
+    return image_picker(key=key)
+
+
+def _kernel_key(key: str) -> str:
+    return f"{key}_tk"
+
+
+def _refresh(key: str) -> None:
+    version = f"{key}_tk_version"
+    st.session_state[version] = st.session_state.get(version, 0) + 1
+
+
+def _resize(key: str) -> None:
+    shape = (st.session_state[f"{key}_tk_rows"], st.session_state[f"{key}_tk_cols"])
+    st.session_state[_kernel_key(key)] = resize_kernel(st.session_state[_kernel_key(key)], shape)
+    _refresh(key)
+
+
+def _ones(key: str) -> None:
+    st.session_state[_kernel_key(key)] = np.ones(st.session_state[_kernel_key(key)].shape)
+    _refresh(key)
+
+
+def _load_link(key: str) -> None:
+    """Read the kernel from ``?{key}_tk=`` once per session: after that the table owns it."""
+    loaded = f"{key}_tk_link_loaded"
+    if st.session_state.get(loaded):
+        return
+    st.session_state[loaded] = True
+    encoded = st.query_params.get(_kernel_key(key))
+    if not encoded:
+        return
+    try:
+        kernel = links.decode_kernel(encoded, max_size=MAX_KERNEL)
+    except InputError as err:
+        st.warning(t("pool.tconv.link_ignored", reason=str(err)))
+        return
+    st.session_state[_kernel_key(key)] = kernel
+
+
+def transpose_kernel_editor(*, key: str = "pool") -> np.ndarray:
+    """Show a small editable kernel (2×2 ones to start) and return the last valid one.
+
+    A cell left empty or not a number shows a message under the table; the
+    page keeps computing with the kernel as it was, and the table keeps what
+    was typed. The kernel is written to ``?{key}_tk=`` whenever it is not the
+    default, so a link carries it.
+
+    Parameters
+    ----------
+    key : str
+        Prefix of every widget and session-state key.
+
+    Returns
+    -------
+    ndarray, shape (kh, kw)
+        The weights.
+    """
+    state = st.session_state
+    state.setdefault(_kernel_key(key), np.ones((2, 2)))
+    _load_link(key)
+    kernel = state[_kernel_key(key)]
+    # The size inputs always show the kernel's shape, however it was set (link, test).
+    state[f"{key}_tk_rows"], state[f"{key}_tk_cols"] = kernel.shape
+    version = state.setdefault(f"{key}_tk_version", 0)
+    rows, cols = st.columns(2)
+    rows.number_input(
+        t("settings.rows"),
+        1,
+        MAX_KERNEL,
+        key=f"{key}_tk_rows",
+        on_change=_resize,
+        args=(key,),
+    )
+    cols.number_input(
+        t("settings.cols"),
+        1,
+        MAX_KERNEL,
+        key=f"{key}_tk_cols",
+        on_change=_resize,
+        args=(key,),
+    )
+    kernel = state[_kernel_key(key)]
+    frame = pd.DataFrame(kernel, columns=[str(c) for c in range(kernel.shape[1])])
+    edited = st.data_editor(
+        frame,
+        key=f"{key}_tk_table_v{version}",
+        hide_index=False,
+        column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns},
+        width="stretch",
+        placeholder="?",
+    )
+    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    if values.shape != kernel.shape or not np.isfinite(values).all():
+        st.error(t("pool.tconv.invalid_cell"))
+    elif not np.array_equal(values, kernel):
+        state[_kernel_key(key)] = kernel = values
+    st.button(
+        t("pool.tconv.ones"),
+        key=f"{key}_tk_ones",
+        on_click=_ones,
+        args=(key,),
+        help=t("pool.tconv.ones_help"),
+    )
+    if kernel.shape == (2, 2) and np.array_equal(kernel, np.ones((2, 2))):
+        st.query_params.pop(_kernel_key(key), None)
+    else:
+        st.query_params[_kernel_key(key)] = links.encode_kernel(kernel)
+    return kernel

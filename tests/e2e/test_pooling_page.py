@@ -1,0 +1,65 @@
+"""The pooling page in Chromium: it loads, animates, answers a click and explains bad settings."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cnnviz.i18n import t
+
+from .test_home import open_app
+
+pytestmark = pytest.mark.e2e
+
+
+def step_label(page) -> str:
+    return page.locator(".slider-container text.slider-label").first.text_content()
+
+
+def no_exception(page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_page_loads_and_animates(page, app_url, screenshot, lang):
+    open_app(page, f"{app_url}/pooling?lang={lang}")
+    expect(page.get_by_role("heading", name=t("pool.title", lang=lang), exact=True)).to_be_visible()
+    no_exception(page)
+    # The course's example, pooled as in the slides: max(1, 1, 5, 6) = 6.
+    separator = "; " if lang == "es" else ", "
+    code = page.locator("[data-testid='stCode']").first
+    expect(code).to_have_text(f"max(1{separator}1{separator}5{separator}6) = 6")
+    screenshot(f"pooling-{lang}")
+    first = step_label(page)
+    assert first.startswith(t("fig.step_prefix", lang=lang) + "0")
+    page.locator(".updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
+    expect(page.locator(".slider-container text.slider-label").first).not_to_have_text(
+        first, timeout=10_000
+    )
+    no_exception(page)
+
+
+def test_clicking_a_pooled_cell_inspects_it(page, app_url, screenshot):
+    open_app(page, f"{app_url}/pooling?lang=en")
+    code = page.locator("[data-testid='stCode']").first
+    expect(code).to_have_text("max(1, 1, 5, 6) = 6")
+    # The third chart is the average-pooled 2x2 map: click its bottom-right cell.
+    average = page.locator("[data-testid='stPlotlyChart']").nth(2)
+    average.scroll_into_view_if_needed()
+    # The transparent click targets, one per cell in row-major order: the fourth is (1, 1).
+    target = average.locator(".scatterlayer .point").nth(3)
+    box = target.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(code).to_have_text("(1 + 0 + 3 + 4) / 4 = 2", timeout=10_000)
+    no_exception(page)
+    screenshot("pooling-en-average-cell")
+
+
+def test_a_pool_larger_than_the_input_keeps_the_last_result(page, app_url, screenshot):
+    open_app(page, f"{app_url}/pooling?lang=es")
+    rows = page.get_by_test_id("stSidebar").get_by_label(t("settings.rows", lang="es")).first
+    rows.fill("5")
+    rows.press("Enter")
+    expect(page.get_by_text(t("pool.showing_last_valid", lang="es"))).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-testid='stAlertContentError']").first).to_contain_text("(5, 2)")
+    expect(page.locator("[data-testid='stCode']").first).to_have_text("max(1; 1; 5; 6) = 6")
+    no_exception(page)
+    screenshot("pooling-es-pool-too-large")
