@@ -22,6 +22,7 @@ pages = {
     ],
     t("nav.section.operations"): [
         st.Page("app_pages/convolution.py", title=t("conv.nav"), icon="🔳", url_path="convolution"),
+        st.Page("app_pages/signals.py", title=t("signal.nav"), icon="〰️", url_path="signals"),
         st.Page("app_pages/pooling.py", title=t("pool.nav"), icon="🔽", url_path="pooling"),
     ],
 }

@@ -82,8 +82,24 @@ def convolution_page() -> None:
     print(f"  animation figure ({region.size} frames)  {size:8.2f} MB   (target < 3 MB)")
 
 
+def pooling_page() -> None:
+    at = open_page(
+        "app_pages/pooling.py", lang="en", pool_course="false", pool_sample="astronaut",
+        pool_size="256",
+    )
+    image = at.session_state["pool_last_input"].pixels
+    print(f"\npooling page: input {image.shape}")
+    rows = iter(range(10_000))
+
+    def inspect_another_cell() -> None:
+        at.number_input(key="pool_row").set_value(next(rows) % 100).run()
+
+    print(f"  rerun, inspect another cell     {median_ms(inspect_another_cell):8.1f} ms")
+
+
 def main() -> None:
     convolution_page()
+    pooling_page()
 
 
 if __name__ == "__main__":

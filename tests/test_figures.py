@@ -814,3 +814,21 @@ def test_window_figure_of_a_pooling_step_stars_the_maximum():
 def test_public_names_exist():
     for name in figures.__all__:
         assert hasattr(figures, name), name
+
+
+def test_padding_comparison_draws_each_output_under_its_window():
+    from cnnviz.figures import PADDING_COLOURS, padding_comparison
+    from cnnviz.signals import compare_paddings
+
+    signal = [1.0, 2, -5, 4, 2, -1]
+    results = compare_paddings(signal, [-1.0, 2, -1])
+    fig = padding_comparison(signal, results, lang="en")
+    outputs = [trace for trace in fig.data if trace.line.color in PADDING_COLOURS.values()]
+    assert [list(trace.y) for trace in outputs] == [
+        [8, -16, 11, 1],
+        [0, 8, -16, 11, 1, -4],
+        [-1, 0, 8, -16, 11, 1, -4, 1],
+    ]
+    # Window centres: valid starts under sample 1, full one sample before the signal.
+    assert list(outputs[0].x) == [1, 2, 3, 4]
+    assert list(outputs[2].x) == [-1, 0, 1, 2, 3, 4, 5, 6]

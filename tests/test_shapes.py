@@ -553,7 +553,11 @@ def test_receptive_field_is_the_span_of_influencing_inputs(n, layers):
         centre = field.start + o * field.jump
         low, high = centre - (field.size - 1) / 2, centre + (field.size - 1) / 2
         cells = np.flatnonzero(influence[:, o])
-        assert cells.size > 0
+        if cells.size == 0:
+            # A dilated kernel has holes: its taps can all fall on padding while the
+            # few real cells sit between them (input 1, kernel 2, dilation 2, "same").
+            assert any(layer.get("dilation_rate", 1) > 1 for layer in layers)
+            continue
         assert low <= cells.min() and cells.max() <= high
         if low >= 0 and high <= n - 1:  # entirely inside the input: the whole span is seen
             assert (cells.min(), cells.max()) == (low, high)
