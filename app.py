@@ -14,16 +14,27 @@ from cnnviz.ui.language import language_selector
 st.set_page_config(page_title="cnnviz", page_icon="🔎", layout="wide")
 language_selector()
 
+# Material icons, not emoji: a classroom PC or a fresh Linux may have no emoji font.
 pages = {
     t("nav.section.start"): [
         st.Page(
-            "app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True
+            "app_pages/home.py", title=t("home.nav"), icon=":material/home:", url_path="home",
+            default=True,
         ),
     ],
     t("nav.section.operations"): [
-        st.Page("app_pages/convolution.py", title=t("conv.nav"), icon="🔳", url_path="convolution"),
-        st.Page("app_pages/signals.py", title=t("signal.nav"), icon="〰️", url_path="signals"),
-        st.Page("app_pages/pooling.py", title=t("pool.nav"), icon="🔽", url_path="pooling"),
+        st.Page(
+            "app_pages/convolution.py", title=t("conv.nav"), icon=":material/grid_on:",
+            url_path="convolution",
+        ),
+        st.Page(
+            "app_pages/pooling.py", title=t("pool.nav"), icon=":material/compress:",
+            url_path="pooling",
+        ),
+        st.Page(
+            "app_pages/signals.py", title=t("signal.nav"), icon=":material/show_chart:",
+            url_path="signals",
+        ),
     ],
 }
 st.navigation(pages).run()

@@ -108,7 +108,8 @@ def _from_canvas(key: str) -> PickedInput | None:
     data = None if result is None else result.image_bytes
     if not data:
         return None
-    return PickedInput(_decode(data, max_side).pixels, False)
+    # Black ink on white: the colour channels are equal, so one channel says it all.
+    return PickedInput(images.to_grayscale(_decode(data, max_side).pixels), False)
 
 
 def _from_table(key: str) -> PickedInput | None:

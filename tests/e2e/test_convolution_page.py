@@ -62,3 +62,22 @@ def test_an_uploaded_image_is_used(page, app_url, screenshot):
     expect(page.get_by_text("18 × 28 × 1")).to_be_visible(timeout=15_000)
     no_exception(page)
     screenshot("convolution-en-upload")
+
+
+def test_a_drawing_is_the_input(page, app_url, screenshot):
+    open_app(page, f"{app_url}/convolution?lang=en&conv_source=draw")
+    canvas = page.locator("canvas").first
+    canvas.wait_for()
+    page.wait_for_timeout(1500)  # the component mounts its drawing surface after it appears
+    box = canvas.bounding_box()
+    # Start below the canvas' toolbar, which appears over its top edge on hover.
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 19):  # a vertical stroke, drawn as a hand would
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 60 + step * 10)
+    page.mouse.up()
+    # The 280-pixel canvas is read at the size control's 64 pixels, in grayscale.
+    expect(page.get_by_text("62 × 62 × 1")).to_be_visible(timeout=15_000)
+    expect(page.locator("[data-testid='stMetricValue']").first).to_have_text("64 × 64")
+    no_exception(page)
+    screenshot("convolution-en-drawing")
