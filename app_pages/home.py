@@ -46,6 +46,17 @@ def highlight(matrix: np.ndarray, rows, cols, style: str):
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 st.markdown(t("home.topics"))
+links = st.columns(3)
+for column, (page, key, icon) in zip(
+    links,
+    (
+        ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
+        ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
+        ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
+    ),
+    strict=True,
+):
+    column.page_link(page, label=t(key), icon=icon)
 
 st.header(t("home.example.header"))
 st.markdown(t("home.example.caption"))
