@@ -8,6 +8,7 @@ import streamlit as st
 from cnnviz import export, figures, links, shapes
 from cnnviz.i18n import InputError, get_language, t
 from cnnviz.trace import ConvTrace, conv2d_trace
+from cnnviz.ui.cell_picker import cell_picker
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
 from cnnviz.ui.image_picker import image_picker
 from cnnviz.ui.kernel_editor import bank_key, kernel_editor
@@ -87,28 +88,6 @@ def shapes_panel(trace: ConvTrace, image: np.ndarray, bank: np.ndarray, s: ConvS
         )
     )
     st.markdown("\n".join(f"- {line}" for line in lines))
-
-
-def pick_cell(trace: ConvTrace, fmap: int) -> tuple[int, int]:
-    """Return the output cell to inspect: typed row/column, a click on a map, or ◀ ▶."""
-    rows, cols = trace.output.shape[:2]
-    row_key, col_key = f"{KEY}_row", f"{KEY}_col"
-    for k, limit in ((row_key, rows), (col_key, cols)):
-        st.session_state[k] = min(st.session_state.get(k, 0), limit - 1)
-
-    def step(delta: int) -> None:
-        index = trace.index_of(st.session_state[row_key], st.session_state[col_key], fmap_arg)
-        start = trace.index_of(0, 0, fmap_arg)
-        index = min(max(index + delta, start), start + rows * cols - 1)
-        st.session_state[row_key], st.session_state[col_key], _ = trace.cell_of(index)
-
-    fmap_arg = fmap if trace.map_axis else None
-    back, row_col, col_col, forward = st.columns([1, 2, 2, 1], vertical_alignment="bottom")
-    back.button("◀", key=f"{KEY}_back", on_click=step, args=(-1,), help=t("conv.step_back"))
-    row_col.number_input(t("conv.row"), 0, rows - 1, key=row_key)
-    col_col.number_input(t("conv.col"), 0, cols - 1, key=col_key)
-    forward.button("▶", key=f"{KEY}_forward", on_click=step, args=(1,), help=t("conv.step_forward"))
-    return st.session_state[row_key], st.session_state[col_key]
 
 
 def on_map_click(fmap: int) -> None:
@@ -194,7 +173,7 @@ if maps.shape[2] > 1:
         required=True, key=f"{KEY}_fmap",
     )
 st.subheader(t("conv.inspect"))
-row, col = pick_cell(trace, fmap)
+row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
 region = figures.region_around(maps.shape, row, col)
 if region.size < maps.shape[0] * maps.shape[1]:
     st.info(t("conv.region_notice", size=figures.MAX_REGION))

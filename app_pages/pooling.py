@@ -21,6 +21,7 @@ from cnnviz.pooling import (
     upsample2d,
 )
 from cnnviz.trace import PoolTrace, pool2d_trace
+from cnnviz.ui.cell_picker import cell_picker
 from cnnviz.ui.pool_settings import (
     PoolSettings,
     pool_input,
@@ -218,27 +219,6 @@ def on_map_click(op: str) -> None:
     if cell is not None:
         st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = cell
         st.session_state[f"{KEY}_op"] = op
-
-
-def pick_cell(trace: PoolTrace, channel: int | None) -> tuple[int, int]:
-    """Choose the output cell to inspect: typed row/column, a click on a map, or ◀ ▶."""
-    rows, cols = trace.output.shape[:2]
-    row_key, col_key = f"{KEY}_row", f"{KEY}_col"
-    for k, limit in ((row_key, rows), (col_key, cols)):
-        st.session_state[k] = min(st.session_state.get(k, 0), limit - 1)
-
-    def step(delta: int) -> None:
-        index = trace.index_of(st.session_state[row_key], st.session_state[col_key], channel)
-        start = trace.index_of(0, 0, channel)
-        index = min(max(index + delta, start), start + rows * cols - 1)
-        st.session_state[row_key], st.session_state[col_key], _ = trace.cell_of(index)
-
-    back, row_col, col_col, forward = st.columns([1, 3, 3, 1], vertical_alignment="bottom")
-    back.button("◀", key=f"{KEY}_back", on_click=step, args=(-1,), help=t("pool.step_back"))
-    row_col.number_input(t("pool.row"), 0, rows - 1, key=row_key)
-    col_col.number_input(t("pool.col"), 0, cols - 1, key=col_key)
-    forward.button("▶", key=f"{KEY}_forward", on_click=step, args=(1,), help=t("pool.step_forward"))
-    return st.session_state[row_key], st.session_state[col_key]
 
 
 def inspector(trace: PoolTrace, channel: int | None, row: int, col: int) -> None:
@@ -495,7 +475,7 @@ if image.ndim == 3:
             format_func=str,
         )
     )
-row, col = pick_cell(trace, channel)
+row, col = cell_picker(trace, channel, key=KEY)
 region = figures.region_around(trace.output.shape, row, col, figures.MAX_POOL_REGION)
 if region.size < out_rows * out_cols:
     st.info(t("pool.region_notice", size=figures.MAX_POOL_REGION))

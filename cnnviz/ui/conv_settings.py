@@ -46,17 +46,36 @@ class ConvSettings:
         }
 
 
-def _pair(label: str, key: str, maximum: int) -> tuple[int, int]:
-    """Two small integer inputs, rows and columns, side by side."""
+def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int, int]:
+    """Show two small integer inputs, rows and columns, side by side; return their values.
+
+    Parameters
+    ----------
+    label : str
+        What the pair sets, e.g. the stride.
+    key : str
+        Prefix of the two widget keys (``{key}_rows``, ``{key}_cols``), which
+        are also their query parameters.
+    maximum : int
+        Largest value; the smallest is 1.
+    value : int, default 1
+        Starting value of both.
+
+    Returns
+    -------
+    (int, int)
+        Rows and columns.
+    """
     st.markdown(f"**{label}**")
     rows, cols = st.columns(2)
-    return (
-        rows.number_input(
-            t("settings.rows"), 1, maximum, 1, key=f"{key}_rows", bind="query-params"
-        ),
-        cols.number_input(
-            t("settings.cols"), 1, maximum, 1, key=f"{key}_cols", bind="query-params"
-        ),
+    return tuple(
+        int(
+            column.number_input(
+                t(f"settings.{axis}"), 1, maximum, value, key=f"{key}_{axis}",
+                bind="query-params",
+            )
+        )
+        for column, axis in ((rows, "rows"), (cols, "cols"))
     )
 
 
@@ -97,8 +116,8 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
             key=f"{key}_mode",
             help=t("settings.pad_mode_help"),
         )
-        strides = _pair(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
-        dilation = _pair(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
+        strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
+        dilation = pair_inputs(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
         bias = st.number_input(
             t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias",
             bind="query-params",

@@ -18,11 +18,11 @@ from cnnviz import links
 from cnnviz.i18n import InputError, labels, t
 from cnnviz.kernels import resize_kernel
 from cnnviz.pooling import COURSE_EXAMPLE, POOL_OPS
+from cnnviz.ui.conv_settings import MAX_STRIDE, pair_inputs
 from cnnviz.ui.image_picker import PickedInput, image_picker
 from cnnviz.ui.url_state import url_choice
 
 MAX_POOL = 8
-MAX_STRIDE = 8
 MAX_KERNEL = 5
 PADDINGS = ("valid", "same")
 
@@ -53,24 +53,6 @@ class PoolSettings:
         return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
 
 
-def _pair(label: str, key: str, maximum: int, value: int) -> tuple[int, int]:
-    """Two small integer inputs, rows and columns, side by side."""
-    st.markdown(f"**{label}**")
-    rows, cols = st.columns(2)
-    return (
-        int(
-            rows.number_input(
-                t("settings.rows"), 1, maximum, value, key=f"{key}_rows", bind="query-params"
-            )
-        ),
-        int(
-            cols.number_input(
-                t("settings.cols"), 1, maximum, value, key=f"{key}_cols", bind="query-params"
-            )
-        ),
-    )
-
-
 def pool_settings(*, key: str = "pool") -> PoolSettings:
     """Show the pooling settings in the sidebar and return them.
 
@@ -94,7 +76,7 @@ def pool_settings(*, key: str = "pool") -> PoolSettings:
             format_func=labels("pool.op.{}"),
             help=t("pool.op_help"),
         )
-        pool_size = _pair(t("pool.pool_size"), f"{key}_window", MAX_POOL, 2)
+        pool_size = pair_inputs(t("pool.pool_size"), f"{key}_window", MAX_POOL, 2)
         auto = st.toggle(
             t("pool.stride_auto"),
             value=True,
@@ -106,7 +88,7 @@ def pool_settings(*, key: str = "pool") -> PoolSettings:
         if auto:
             st.caption(t("pool.stride_is_pool", rows=pool_size[0], cols=pool_size[1]))
         else:
-            strides = _pair(t("settings.strides"), f"{key}_stride", MAX_STRIDE, 1)
+            strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
         padding = url_choice(
             st.selectbox,
             t("settings.padding"),

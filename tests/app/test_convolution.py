@@ -1,7 +1,6 @@
 """The convolution page through AppTest: widgets driven by key, results checked against the core."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,19 +11,11 @@ from cnnviz import samples
 from cnnviz.conv import conv2d
 from cnnviz.i18n import t
 from cnnviz.kernels import get_kernel
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app import helpers
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page("app_pages/convolution.py").run()
-    assert not at.exception, at.exception
-    return at
+    return helpers.open_page("app_pages/convolution.py", lang, **params)
 
 
 def last_trace(at: AppTest):

@@ -2,7 +2,6 @@
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,20 +12,13 @@ from cnnviz.conv import conv2d_transpose
 from cnnviz.i18n import InputError, t
 from cnnviz.pooling import COURSE_EXAMPLE, compare_shifted, pool2d, upsample2d
 from cnnviz.shapes import pool_output_shape
+from tests.app import helpers
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 COURSE = np.array(COURSE_EXAMPLE, dtype=float)
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page("app_pages/pooling.py").run()
-    assert not at.exception, at.exception
-    return at
+    return helpers.open_page("app_pages/pooling.py", lang, **params)
 
 
 def traces(at: AppTest):

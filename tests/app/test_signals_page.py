@@ -1,6 +1,5 @@
 """The 1-D signals page through AppTest: widgets driven by key, results checked against the core."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,22 +9,15 @@ from cnnviz.conv import conv1d
 from cnnviz.i18n import InputError, t
 from cnnviz.signals import COURSE_SIGNAL, format_numbers, generate_signal, parse_numbers
 from cnnviz.trace import conv1d_trace
+from tests.app import helpers
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 COURSE_VALID = [8, -16, 11, 1]
 COURSE_SAME = [0, 8, -16, 11, 1, -4]
 COURSE_FULL = [-1, 0, 8, -16, 11, 1, -4, 1]
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page("app_pages/signals.py").run()
-    assert not at.exception, at.exception
-    return at
+    return helpers.open_page("app_pages/signals.py", lang, **params)
 
 
 def outputs(at: AppTest) -> dict[str, np.ndarray | None]:

@@ -9,17 +9,10 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .test_home import open_app
+from .helpers import no_exception, open_app, step_label
 
 pytestmark = pytest.mark.e2e
 
-
-def step_label(page) -> str:
-    return page.locator(".slider-container text.slider-label").first.text_content()
-
-
-def no_exception(page) -> None:
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -28,7 +21,7 @@ def test_page_loads_and_animates(page, app_url, screenshot, lang):
     expect(page.get_by_role("heading", name=t("conv.title", lang=lang), exact=True)).to_be_visible()
     no_exception(page)
     screenshot(f"convolution-{lang}")
-    first = step_label(page)
+    first = step_label(page).text_content()
     assert first.startswith(t("fig.step_prefix", lang=lang) + "0")
     page.locator(".updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
     expect(page.locator(".slider-container text.slider-label").first).not_to_have_text(

@@ -7,14 +7,11 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
+from .helpers import open_app
+
 pytestmark = pytest.mark.e2e
 COURSE_FORMULA = "0·1 + 5·(−2) + 0·3 + 1·4 + 6·(−5) + 0·6 + 2·(−7) + 7·8 + 0·(−9) = 6"
 
-
-def open_app(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stApp']")
-    expect(page.locator("[data-testid='stAppRunningIndicator']")).to_have_count(0, timeout=30_000)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -5,17 +5,10 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .test_home import open_app
+from .helpers import no_exception, open_app, step_label
 
 pytestmark = pytest.mark.e2e
 
-
-def step_label(page) -> str:
-    return page.locator(".slider-container text.slider-label").first.text_content()
-
-
-def no_exception(page) -> None:
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -28,7 +21,7 @@ def test_page_loads_and_animates(page, app_url, screenshot, lang):
     code = page.locator("[data-testid='stCode']").first
     expect(code).to_have_text(f"max(1{separator}1{separator}5{separator}6) = 6")
     screenshot(f"pooling-{lang}")
-    first = step_label(page)
+    first = step_label(page).text_content()
     assert first.startswith(t("fig.step_prefix", lang=lang) + "0")
     page.locator(".updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
     expect(page.locator(".slider-container text.slider-label").first).not_to_have_text(
@@ -46,8 +39,16 @@ def test_clicking_a_pooled_cell_inspects_it(page, app_url, screenshot):
     average.scroll_into_view_if_needed()
     # The transparent click targets, one per cell in row-major order: the fourth is (1, 1).
     target = average.locator(".scatterlayer .point").nth(3)
-    box = target.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # Plotly binds its click handlers a moment after drawing, so a click can come too
+    # early: click again until the inspector answers (at most three times).
+    for _ in range(3):
+        box = target.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            expect(code).to_have_text("(1 + 0 + 3 + 4) / 4 = 2", timeout=4_000)
+            break
+        except AssertionError:
+            continue
     expect(code).to_have_text("(1 + 0 + 3 + 4) / 4 = 2", timeout=10_000)
     no_exception(page)
     screenshot("pooling-en-average-cell")

@@ -7,14 +7,11 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
+from .helpers import open_app
+
 pytestmark = pytest.mark.e2e
 COURSE_RESULTS = ("[8, −16, 11, 1]", "[0, 8, −16, 11, 1, −4]", "[−1, 0, 8, −16, 11, 1, −4, 1]")
 
-
-def open_signals(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stApp']")
-    expect(page.locator("[data-testid='stAppRunningIndicator']")).to_have_count(0, timeout=30_000)
 
 
 def step_label(page, lang: str):
@@ -25,7 +22,7 @@ def step_label(page, lang: str):
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_signals_page_shows_the_course_table_and_plays(page, app_url, screenshot, lang):
-    open_signals(page, f"{app_url}/signals?lang={lang}")
+    open_app(page, f"{app_url}/signals?lang={lang}")
     expect(page.get_by_role("heading", name=t("signal.title", lang=lang))).to_be_visible()
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     for numbers in COURSE_RESULTS:
@@ -41,7 +38,7 @@ def test_signals_page_shows_the_course_table_and_plays(page, app_url, screenshot
 
 
 def test_eeg_demo_draws_the_three_results(page, app_url, screenshot):
-    open_signals(page, f"{app_url}/signals?lang=en")
+    open_app(page, f"{app_url}/signals?lang=en")
     page.get_by_role("button", name=t("signal.demo_eeg", lang="en")).click()
     expect(page.get_by_text("same: 500 values")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("valid: 491 values")).to_be_visible()
@@ -53,7 +50,7 @@ def test_eeg_demo_draws_the_three_results(page, app_url, screenshot):
 
 
 def test_a_typo_in_the_kernel_is_explained_and_the_results_stay(page, app_url, screenshot):
-    open_signals(page, f"{app_url}/signals?lang=es&sig_kernel=custom")
+    open_app(page, f"{app_url}/signals?lang=es&sig_kernel=custom")
     weights = page.get_by_role("textbox", name=t("signal.custom", lang="es"))
     weights.fill("1, x")
     weights.press("Enter")

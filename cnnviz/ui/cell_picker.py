@@ -1,0 +1,48 @@
+"""Which output cell to inspect: its row and column typed in, or the ◀ ▶ buttons."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz.i18n import t
+from cnnviz.trace import ConvTrace, PoolTrace
+
+
+def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> tuple[int, int]:
+    """Show the row and column inputs and the step buttons; return the chosen cell.
+
+    A click on a feature map sets the same ``{key}_row`` and ``{key}_col``
+    session-state keys, so every way of picking a cell ends up here.
+
+    Parameters
+    ----------
+    trace : ConvTrace or PoolTrace
+        The trace whose output cells are picked.
+    fmap : int or None
+        The feature map (filter or channel) the buttons step through; None when
+        the output has a single map.
+    key : str
+        Prefix of the widget keys.
+
+    Returns
+    -------
+    (int, int)
+        Output row and column.
+    """
+    rows, cols = trace.output.shape[:2]
+    row_key, col_key = f"{key}_row", f"{key}_col"
+    for name, limit in ((row_key, rows), (col_key, cols)):  # a new, smaller output
+        st.session_state[name] = min(st.session_state.get(name, 0), limit - 1)
+
+    def step(delta: int) -> None:
+        start = trace.index_of(0, 0, fmap)
+        index = trace.index_of(st.session_state[row_key], st.session_state[col_key], fmap)
+        index = min(max(index + delta, start), start + rows * cols - 1)
+        st.session_state[row_key], st.session_state[col_key], _ = trace.cell_of(index)
+
+    back, row_col, col_col, forward = st.columns([1, 3, 3, 1], vertical_alignment="bottom")
+    back.button("◀", key=f"{key}_back", on_click=step, args=(-1,), help=t("cell.back"))
+    row_col.number_input(t("cell.row"), 0, rows - 1, key=row_key)
+    col_col.number_input(t("cell.col"), 0, cols - 1, key=col_key)
+    forward.button("▶", key=f"{key}_forward", on_click=step, args=(1,), help=t("cell.forward"))
+    return st.session_state[row_key], st.session_state[col_key]
