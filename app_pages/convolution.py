@@ -148,8 +148,10 @@ shapes_panel(trace, image, bank, settings)
 
 st.header(t("conv.feature_maps"))
 maps = trace.output if trace.output.ndim == 3 else trace.output[..., None]
-fmap = st.session_state.setdefault(f"{KEY}_fmap", 0)
-fmap = min(fmap, maps.shape[2] - 1)
+# The chosen map may be gone (fewer filters now): fall back to the last one.
+fmap = st.session_state[f"{KEY}_fmap"] = min(
+    st.session_state.get(f"{KEY}_fmap", 0), maps.shape[2] - 1
+)
 tiles = st.columns(1 + maps.shape[2])
 with tiles[0]:
     st.plotly_chart(

@@ -156,3 +156,12 @@ def test_links_hold_option_values_not_translated_labels():
     assert at.query_params["conv_mode"] == "reflect"
     assert at.query_params["conv_pad"] == "same"
     assert at.query_params["conv_source"] == "table"
+
+
+def test_fewer_filters_keep_a_valid_map_choice():
+    at = open_page()
+    at.number_input(key="conv_filters").set_value(3).run()
+    at.segmented_control(key="conv_fmap").set_value(2).run()
+    at.number_input(key="conv_filters").set_value(2).run()
+    assert not at.exception
+    assert at.segmented_control(key="conv_fmap").value == 1
