@@ -62,6 +62,7 @@ def test_a_drawing_is_the_input(page, app_url, screenshot):
     canvas = page.locator("canvas").first
     canvas.wait_for()
     page.wait_for_timeout(1500)  # the component mounts its drawing surface after it appears
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     # Start below the canvas' toolbar, which appears over its top edge on hover.
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 60)

@@ -36,14 +36,14 @@ def test_clicking_a_pooled_cell_inspects_it(page, app_url, screenshot):
     expect(code).to_have_text("max(1, 1, 5, 6) = 6")
     # The third chart is the average-pooled 2x2 map: click its bottom-right cell.
     average = page.locator("[data-testid='stPlotlyChart']").nth(2)
-    average.scroll_into_view_if_needed()
     # The transparent click targets, one per cell in row-major order: the fourth is (1, 1).
     target = average.locator(".scatterlayer .point").nth(3)
-    # Plotly binds its click handlers a moment after drawing, so a click can come too
-    # early: click again until the inspector answers (at most three times).
-    for _ in range(3):
-        box = target.bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # The page may still scroll while its charts draw, and Plotly binds its handlers a
+    # moment after drawing: scroll to the cell and click it again until the inspector
+    # answers (at most five times). force: Plotly's drag layer lies over the points.
+    for _ in range(5):
+        target.scroll_into_view_if_needed()
+        target.click(force=True)
         try:
             expect(code).to_have_text("(1 + 0 + 3 + 4) / 4 = 2", timeout=4_000)
             break
