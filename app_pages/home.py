@@ -4,21 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import shapes
+from cnnviz import samples, shapes
 from cnnviz.i18n import InputError, format_number, t
 from cnnviz.trace import conv2d_trace
 
-# The course's worked example (textbook chapter, "correlación cruzada"): a 5x7
+# The course's worked example (textbook chapter, "correlación cruzada"): its 5x7
 # input and a 3x3 kernel whose top-left window gives 6.
-COURSE_INPUT = np.array(
-    [
-        [0, 5, 0, 0, 9, 4, 0],
-        [1, 6, 0, 0, 8, 3, 0],
-        [2, 7, 0, 0, 7, 2, 0],
-        [3, 8, 0, 0, 6, 1, 0],
-        [4, 9, 0, 0, 5, 0, 0],
-    ]
-)
+COURSE_INPUT = np.array(samples.COURSE_MATRIX)
 COURSE_KERNEL = np.array([[1, -2, 3], [4, -5, 6], [-7, 8, -9]])
 WINDOW_STYLE = "background-color: #ffd966; font-weight: bold"
 CELL_STYLE = "background-color: #9fc5e8; font-weight: bold"
