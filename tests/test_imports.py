@@ -14,7 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "cnnviz"
 CORE = ["cnnviz", "cnnviz.conv", "cnnviz.shapes", "cnnviz.i18n"]
-OPTIONAL = ["cnnviz.trace", "cnnviz.pooling", "cnnviz.kernels", "cnnviz.images"]
+OPTIONAL = [
+    "cnnviz.trace",
+    "cnnviz.pooling",
+    "cnnviz.kernels",
+    "cnnviz.images",
+    # TensorFlow only inside their functions: importing them stays light.
+    "cnnviz.datasets",
+    "cnnviz.model",
+]
 HEAVY = ("streamlit", "tensorflow", "keras")
 
 
