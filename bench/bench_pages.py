@@ -8,7 +8,8 @@ Each page runs in Streamlit's AppTest, in this process, as a browser session
 would run it on the server (AppTest's own bookkeeping is included, so the
 figures are an upper bound). Medians over repeated reruns after a warm-up.
 Target for the convolution page: a full rerun for a 256x256 RGB image with four
-filters under 250 ms, and its animation figure under 3 MB.
+filters under 250 ms, and its animation figure under 3 MB. Target for the shapes
+and architectures page: a rerun under 250 ms in every view, ResNet-34 included.
 """
 
 from __future__ import annotations
@@ -97,9 +98,58 @@ def pooling_page() -> None:
     print(f"  rerun, inspect another cell     {median_ms(inspect_another_cell):8.1f} ms")
 
 
+def architectures_page() -> None:
+    """Each view of the shapes and architectures page; the gallery with ResNet-34."""
+    import streamlit as st
+
+    print("\narchitectures page")
+    at = open_page("app_pages/architectures.py", lang="en")
+    kernels = iter(range(10_000))
+
+    def change_the_kernel() -> None:
+        at.number_input(key="arch_calc_k").set_value(1 + next(kernels) % 5).run()
+
+    print(f"  calculator, change the kernel   {median_ms(change_the_kernel):8.1f} ms")
+
+    at = open_page("app_pages/architectures.py", lang="en", arch_view="builder")
+    rows = iter(range(10_000))
+
+    def change_the_input() -> None:  # a new input shape: a new summary, new figures
+        at.number_input(key="arch_in_h").set_value(28 + next(rows) % 200).run()
+
+    print(f"  builder, new input rows         {median_ms(change_the_input):8.1f} ms")
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    start = time.perf_counter()
+    at = open_page(
+        "app_pages/architectures.py", lang="en", arch_view="gallery", arch_model="resnet34"
+    )
+    print(
+        f"  gallery, ResNet-34, first visit {(time.perf_counter() - start) * 1e3:8.1f} ms"
+        "   (AppTest start-up and app.py included)"
+    )
+    print(f"  gallery, ResNet-34, rerun       {median_ms(at.run):8.1f} ms")
+    grouped = iter(range(10_000))
+
+    def toggle_boxes() -> None:  # one box per layer and back: both cached after the first
+        at.toggle(key="arch_gallery_grouped").set_value(next(grouped) % 2 == 0).run()
+
+    print(f"  gallery, ResNet-34, regroup     {median_ms(toggle_boxes):8.1f} ms")
+
+    at = open_page("app_pages/architectures.py", lang="en", quiz_seed="4217")
+    numbers = iter(range(10_000))
+
+    def next_question() -> None:
+        at.number_input(key="quiz_q").set_value(1 + next(numbers) % 900).run()
+
+    print(f"  quiz, another question          {median_ms(next_question):8.1f} ms")
+
+
 def main() -> None:
     convolution_page()
     pooling_page()
+    architectures_page()
 
 
 if __name__ == "__main__":

@@ -1116,3 +1116,359 @@ def to_shorthand(spec: Sequence[Mapping[str, Any]]) -> str:
             out.append(letters[i])
             i += 1
     return "".join(out)
+
+
+# --- one layer, worked out -----------------------------------------------------------------
+
+CALCULATOR_TYPES: tuple[str, ...] = ("Conv2D", "MaxPooling2D", "Conv2DTranspose")
+"""The layers :func:`layer_math` works out (average pooling has max pooling's shapes)."""
+
+
+@dataclass(frozen=True)
+class LayerMath:
+    """One layer's shapes, parameters and MACs, each with its formula written out.
+
+    Attributes
+    ----------
+    type : str
+        One of :data:`CALCULATOR_TYPES`.
+    input_shape, output_shape : (int, int, int)
+        Rows, columns and channels.
+    pads : ((int, int), (int, int)) or None
+        Cells of padding ``((top, bottom), (left, right))``; None for a
+        transposed convolution (it pads nothing: ``"same"`` crops its output).
+    params, macs : int
+        Weights (with biases) and multiply-accumulates for one input.
+    length_formulas : (str, str)
+        The output rows' and columns' formulas with the numbers filled in.
+    weights_formula, params_formula, macs_formula : str or None
+        ``kh·kw·C = n`` weights per filter, ``(kh·kw·C + 1)·F = total`` and the
+        MACs' product; None for pooling, which has no weights.
+    """
+
+    type: str
+    input_shape: tuple[int, int, int]
+    output_shape: tuple[int, int, int]
+    pads: shapes.Pads2D | None
+    params: int
+    macs: int
+    length_formulas: tuple[str, str]
+    weights_formula: str | None
+    params_formula: str | None
+    macs_formula: str | None
+
+
+def layer_math(
+    kind: str,
+    input_shape: Sequence[int],
+    *,
+    filters: int = 1,
+    kernel_size: int | Sequence[int] = 3,
+    strides: int | Sequence[int] | None = 1,
+    padding: shapes.Padding2D = "valid",
+    dilation_rate: int | Sequence[int] = 1,
+    use_bias: bool = True,
+) -> LayerMath:
+    """Work out one layer: output shape, parameters and MACs, with every formula's numbers.
+
+    Parameters
+    ----------
+    kind : {"Conv2D", "MaxPooling2D", "Conv2DTranspose"}
+        The layer.
+    input_shape : (H, W, C)
+        Its input, without the batch axis.
+    filters : int, default 1
+        Filters of a convolution (ignored by pooling, which keeps the channels).
+    kernel_size : int or (int, int), default 3
+        The kernel, or the pooling window.
+    strides : int or (int, int) or None, default 1
+        Step of the window; None means 1 for a convolution and the window for pooling.
+    padding : str or int or pair, default "valid"
+        ``"valid"``, ``"same"``, ``"full"`` or cells on each side for ``Conv2D``
+        (the course's formula); ``"valid"`` or ``"same"`` for the others, as in Keras.
+    dilation_rate : int or (int, int), default 1
+        Spacing between kernel taps (convolutions only).
+    use_bias : bool, default True
+        One bias per filter.
+
+    Returns
+    -------
+    LayerMath
+        The numbers and their formulas.
+
+    Raises
+    ------
+    InputError
+        For settings a student can fix: an empty output, a stride of 0, a
+        padding the layer does not have...
+
+    Examples
+    --------
+    The study guide's layer: 10 filters of 5x5 over a 16x16 RGB input, 2 cells of padding:
+
+    >>> m = layer_math("Conv2D", (16, 16, 3), filters=10, kernel_size=5, padding=2)
+    >>> m.output_shape, m.params, m.params_formula
+    ((16, 16, 10), 760, '(5·5·3 + 1)·10 = 760')
+    >>> m.length_formulas[0]
+    '⌊(16 − 5 + 4 + 1) / 1⌋ = 16'
+    >>> layer_math("MaxPooling2D", (5, 7, 3), kernel_size=2, strides=None).output_shape
+    (2, 3, 3)
+    """
+    if kind not in CALCULATOR_TYPES:
+        raise InputError(
+            "error.arch_unknown_type",
+            layer="-",
+            value=repr(kind),
+            expected=", ".join(CALCULATOR_TYPES),
+        )
+    shape = _check_shape(input_shape)
+    if len(shape) != 3:
+        raise InputError("error.arch_input_shape", value=repr(tuple(input_shape)))
+    kernel = shapes.as_pair(kernel_size, "kernel_size")
+    if kind == "MaxPooling2D":
+        stride = kernel if strides is None else shapes.as_pair(strides, "strides")
+        if not isinstance(padding, str) or padding not in ("valid", "same"):
+            raise InputError("error.unknown_pool_padding", value=repr(padding))
+        out = shapes.pool_output_shape(shape, kernel, strides=stride, padding=padding)
+        pads = shapes.padding_amounts_2d(shape[:2], kernel, strides=stride, padding=padding)
+        formulas = tuple(
+            shapes.output_length_formula(
+                shape[axis], kernel[axis], strides=stride[axis], padding=pads[axis]
+            )
+            for axis in (0, 1)
+        )
+        return LayerMath(kind, shape, out, pads, 0, 0, formulas, None, None, None)
+    stride = (1, 1) if strides is None else shapes.as_pair(strides, "strides")
+    dilation = shapes.as_pair(dilation_rate, "dilation_rate")
+    if kind == "Conv2D":
+        out = shapes.conv_output_shape(
+            shape,
+            filters=filters,
+            kernel_size=kernel,
+            strides=stride,
+            padding=padding,
+            dilation_rate=dilation,
+        )
+        pads = shapes.padding_amounts_2d(
+            shape[:2], kernel, strides=stride, padding=padding, dilation_rate=dilation
+        )
+        formulas = tuple(
+            shapes.output_length_formula(
+                shape[axis],
+                kernel[axis],
+                strides=stride[axis],
+                padding=pads[axis],
+                dilation_rate=dilation[axis],
+            )
+            for axis in (0, 1)
+        )
+        macs_hw: tuple[int, int] = out[:2]
+    else:
+        if not isinstance(padding, str) or padding not in ("valid", "same"):
+            raise InputError("error.unknown_transpose_padding", value=repr(padding))
+        formulas = tuple(
+            shapes.conv_transpose_length_formula(
+                shape[axis],
+                kernel[axis],
+                strides=stride[axis],
+                padding=padding,
+                dilation_rate=dilation[axis],
+            )
+            for axis in (0, 1)
+        )
+        rows, cols = (
+            shapes.conv_transpose_output_length(
+                shape[axis],
+                kernel[axis],
+                strides=stride[axis],
+                padding=padding,
+                dilation_rate=dilation[axis],
+            )
+            for axis in (0, 1)
+        )
+        out, pads, macs_hw = (rows, cols, filters), None, shape[:2]
+    params = shapes.conv_params(kernel, shape[2], filters, use_bias=use_bias)
+    per_filter = kernel[0] * kernel[1] * shape[2]
+    return LayerMath(
+        type=kind,
+        input_shape=shape,
+        output_shape=tuple(out),
+        pads=pads,
+        params=params,
+        macs=shapes.conv_macs(macs_hw, kernel, shape[2], filters),
+        length_formulas=formulas,
+        weights_formula=f"{kernel[0]}·{kernel[1]}·{shape[2]} = {per_filter}",
+        params_formula=shapes.conv_params_per_filter_formula(
+            kernel, shape[2], filters, use_bias=use_bias
+        ),
+        macs_formula=shapes.conv_macs_formula(macs_hw, kernel, shape[2], filters),
+    )
+
+
+# --- a chain of layers as a table ----------------------------------------------------------
+
+TABLE_TYPES: tuple[str, ...] = (
+    "Conv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "Activation",
+    "BatchNormalization",
+    "Dropout",
+    "Flatten",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
+    "Dense",
+    "Conv2DTranspose",
+    "UpSampling2D",
+)
+"""Layer types a row of the stack table can hold."""
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "name",
+    "type",
+    "size",
+    "kernel",
+    "strides",
+    "padding",
+    "activation",
+)
+"""A row's fields: ``size`` holds a convolution's filters or a ``Dense``'s units, and
+``kernel`` a convolution's kernel, a pooling's window or an upsampling's factor."""
+
+_SIZE_FIELD = {"Conv2D": "filters", "Conv2DTranspose": "filters", "Dense": "units"}
+_KERNEL_FIELD = {
+    "Conv2D": "kernel_size",
+    "Conv2DTranspose": "kernel_size",
+    "MaxPooling2D": "pool_size",
+    "AveragePooling2D": "pool_size",
+    "UpSampling2D": "size",
+}
+_HAS_STRIDES = ("Conv2D", "Conv2DTranspose", "MaxPooling2D", "AveragePooling2D")
+_HAS_ACTIVATION = ("Conv2D", "Conv2DTranspose", "Dense", "Activation")
+
+
+def _cell(value: Any) -> Any:
+    """Read a table cell as a plain value: None for blank or NaN, ints for whole floats."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
+        return None
+    if isinstance(value, float) or type(value).__module__ == "numpy":
+        number = value.item() if hasattr(value, "item") else value
+        if isinstance(number, float):
+            if number != number:  # NaN: an empty cell of a number column
+                return None
+            return int(number) if number.is_integer() else number
+        return number
+    return value.strip() if isinstance(value, str) else value
+
+
+def rows_to_spec(rows: Sequence[Mapping[str, Any]]) -> Spec:
+    """Turn the rows of the stack table into a spec, one layer per row with a type.
+
+    Parameters
+    ----------
+    rows : sequence of mappings
+        Each with the :data:`TABLE_COLUMNS` fields (missing or blank ones take
+        the layer's default); rows without a type are skipped (an editor's new,
+        empty row). Fields a type does not use are ignored.
+
+    Returns
+    -------
+    list of dict
+        A chain (each layer reads the one before); check it with :func:`summarize`,
+        which names the row of any missing or wrong value.
+
+    Examples
+    --------
+    >>> rows_to_spec([{"type": "Conv2D", "size": 32, "kernel": 3.0, "activation": "relu"},
+    ...               {"type": "MaxPooling2D", "kernel": None}, {"type": None}])
+    [{'type': 'Conv2D', 'filters': 32, 'kernel_size': 3, 'activation': 'relu'}, \
+{'type': 'MaxPooling2D'}]
+    """
+    spec: Spec = []
+    for row in rows:
+        values = {column: _cell(row.get(column)) for column in TABLE_COLUMNS}
+        kind = values["type"]
+        if kind is None:
+            continue
+        layer: dict[str, Any] = {"type": kind}
+        if values["name"] is not None:
+            layer["name"] = str(values["name"])
+        fields = {
+            _SIZE_FIELD.get(kind): values["size"],
+            _KERNEL_FIELD.get(kind): values["kernel"],
+            "strides" if kind in _HAS_STRIDES else None: values["strides"],
+            "padding" if kind in _HAS_STRIDES else None: values["padding"],
+            "activation" if kind in _HAS_ACTIVATION else None: values["activation"],
+        }
+        for key, value in fields.items():
+            if (
+                key is not None
+                and value is not None
+                and not (key == "activation" and value == "linear" and kind != "Activation")
+            ):
+                layer[key] = value
+        spec.append(layer)
+    return spec
+
+
+def _square(name: str, kind: str, key: str, value: Any) -> int:
+    rows, cols = shapes.as_pair(_tuples(value), key)
+    if rows != cols:
+        raise InputError("error.arch_no_table", layer=name, type=kind)
+    return rows
+
+
+def spec_to_rows(spec: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Write a chain of layers as rows of the stack table (the inverse of :func:`rows_to_spec`).
+
+    Parameters
+    ----------
+    spec : list of dict
+        Layers of :data:`TABLE_TYPES`, each reading the one before, with square sizes.
+
+    Returns
+    -------
+    list of dict
+        One row per layer with every :data:`TABLE_COLUMNS` field (None where
+        the type has no such field). A ``Dropout``'s rate and a batch
+        normalisation's settings are not kept: they change no shape or count.
+
+    Raises
+    ------
+    InputError
+        For a layer that reads another layer than the one before (a residual
+        or inception block), of another type, or with a non-square size.
+
+    Examples
+    --------
+    >>> spec_to_rows([{"type": "Conv2D", "filters": 6, "kernel_size": 5, "name": "c1"}])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'name': 'c1', 'type': 'Conv2D', 'size': 6, 'kernel': 5, 'strides': 1,
+      'padding': 'valid', 'activation': None}]
+    """
+    rows = []
+    previous = INPUT_NAME
+    for index, layer in enumerate(spec, start=1):
+        name, kind, args = _resolve(layer, index)
+        inputs = layer.get("inputs")
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if kind not in TABLE_TYPES or (inputs is not None and list(inputs) != [previous]):
+            raise InputError("error.arch_no_table", layer=name, type=kind)
+        previous = name
+        row = dict.fromkeys(TABLE_COLUMNS)
+        row.update(name=layer.get("name"), type=kind)
+        if kind in _SIZE_FIELD:
+            row["size"] = args[_SIZE_FIELD[kind]]
+        if kind in _KERNEL_FIELD:
+            row["kernel"] = _square(name, kind, _KERNEL_FIELD[kind], args[_KERNEL_FIELD[kind]])
+        if kind in _HAS_STRIDES:
+            strides = args["strides"]
+            row["strides"] = None if strides is None else _square(name, kind, "strides", strides)
+            row["padding"] = args["padding"]
+        if kind in _HAS_ACTIVATION:
+            row["activation"] = args["activation"]
+        rows.append(row)
+    return rows

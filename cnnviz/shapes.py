@@ -179,11 +179,7 @@ def padding_amounts(
         raise InputError("error.unknown_padding", value=repr(padding))
     if _is_int(padding):
         before = after = int(padding)
-    elif (
-        isinstance(padding, Sequence)
-        and len(padding) == 2
-        and all(_is_int(v) for v in padding)
-    ):
+    elif isinstance(padding, Sequence) and len(padding) == 2 and all(_is_int(v) for v in padding):
         before, after = int(padding[0]), int(padding[1])
     else:
         raise InputError("error.unknown_padding", value=repr(padding))
@@ -689,11 +685,7 @@ def output_length_formula(
     out = conv_output_length(
         n, kernel_size, strides=strides, padding=(before, after), dilation_rate=dilation_rate
     )
-    span = (
-        str(kernel_size)
-        if dilation_rate == 1
-        else f"({dilation_rate}·({kernel_size} − 1) + 1)"
-    )
+    span = str(kernel_size) if dilation_rate == 1 else f"({dilation_rate}·({kernel_size} − 1) + 1)"
     return f"⌊({n} − {span} + {before + after} + {strides}) / {strides}⌋ = {out}"
 
 
@@ -729,18 +721,20 @@ def conv_transpose_length_formula(
     *,
     strides: int = 1,
     padding: Literal["valid", "same"] = "valid",
+    dilation_rate: int = 1,
 ) -> str:
     """Write a transposed convolution's output length with the numbers of one axis filled in.
 
     Parameters
     ----------
-    n, kernel_size, strides, padding
+    n, kernel_size, strides, padding, dilation_rate
         As in :func:`conv_transpose_output_length`.
 
     Returns
     -------
     str
-        ``I·s + max(k − s, 0) = O`` for ``"valid"``, ``I·s = O`` for ``"same"``.
+        ``I·s + max(k − s, 0) = O`` for ``"valid"``, ``I·s = O`` for ``"same"``;
+        a dilated kernel appears as its span ``d·(k − 1) + 1``.
 
     Examples
     --------
@@ -748,8 +742,102 @@ def conv_transpose_length_formula(
     '4·2 + max(3 − 2, 0) = 9'
     >>> conv_transpose_length_formula(4, 3, strides=2, padding="same")
     '4·2 = 8'
+    >>> conv_transpose_length_formula(4, 3, dilation_rate=2)
+    '4·1 + max((2·(3 − 1) + 1) − 1, 0) = 8'
     """
-    out = conv_transpose_output_length(n, kernel_size, strides=strides, padding=padding)
+    out = conv_transpose_output_length(
+        n, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
+    )
     if padding == "same":
         return f"{n}·{strides} = {out}"
-    return f"{n}·{strides} + max({kernel_size} − {strides}, 0) = {out}"
+    span = str(kernel_size) if dilation_rate == 1 else f"({dilation_rate}·({kernel_size} − 1) + 1)"
+    return f"{n}·{strides} + max({span} − {strides}, 0) = {out}"
+
+
+def conv_params_per_filter_formula(
+    kernel_size: int | Sequence[int], in_channels: int, filters: int, *, use_bias: bool = True
+) -> str:
+    """Write a ``Conv2D`` layer's parameter count filter by filter: ``(kh·kw·C + 1)·F``.
+
+    Parameters
+    ----------
+    kernel_size, in_channels, filters, use_bias
+        As in :func:`conv_params`.
+
+    Returns
+    -------
+    str
+        ``(kh·kw·C + 1)·F = total``: each filter has one ``kh × kw`` slice per
+        input channel and one bias (``(kh·kw·C)·F`` without biases).
+
+    Examples
+    --------
+    The study guide's 10 filters of 5x5 over an RGB input:
+
+    >>> conv_params_per_filter_formula(5, 3, 10)
+    '(5·5·3 + 1)·10 = 760'
+    >>> conv_params_per_filter_formula((3, 1), 16, 8, use_bias=False)
+    '(3·1·16)·8 = 384'
+    """
+    rows, cols = as_pair(kernel_size, "kernel_size")
+    total = conv_params((rows, cols), in_channels, filters, use_bias=use_bias)
+    bias = " + 1" if use_bias else ""
+    return f"({rows}·{cols}·{in_channels}{bias})·{filters} = {total}"
+
+
+def conv_macs(
+    hw: Sequence[int], kernel_size: int | Sequence[int], in_channels: int, filters: int
+) -> int:
+    r"""Return the multiply-accumulates of a ``Conv2D`` (or ``Conv2DTranspose``) for one input.
+
+    Parameters
+    ----------
+    hw : (int, int)
+        The *output's* rows and columns for ``Conv2D`` (one window per output
+        cell); the *input's* for ``Conv2DTranspose`` (one scattered kernel per
+        input cell).
+    kernel_size : int or (int, int)
+        Kernel rows and columns.
+    in_channels, filters : int
+        Input channels and filters.
+
+    Returns
+    -------
+    int
+        :math:`H W F k_h k_w C_{in}`.
+
+    Examples
+    --------
+    >>> conv_macs((26, 26), 3, 1, 32)
+    194688
+    """
+    rows, cols = _positive_pair(kernel_size, "kernel_size")
+    height, width = (_check_at_least_one(int(n), "input") for n in hw)
+    in_channels = _check_at_least_one(in_channels, "in_channels")
+    filters = _check_at_least_one(filters, "filters")
+    return height * width * filters * rows * cols * in_channels
+
+
+def conv_macs_formula(
+    hw: Sequence[int], kernel_size: int | Sequence[int], in_channels: int, filters: int
+) -> str:
+    """Write :func:`conv_macs` as a product with its result: ``H·W·F·kh·kw·C = n``.
+
+    Parameters
+    ----------
+    hw, kernel_size, in_channels, filters
+        As in :func:`conv_macs`.
+
+    Returns
+    -------
+    str
+        The product, factors in the order cells, filters, window.
+
+    Examples
+    --------
+    >>> conv_macs_formula((26, 26), 3, 1, 32)
+    '26·26·32·3·3·1 = 194688'
+    """
+    rows, cols = as_pair(kernel_size, "kernel_size")
+    total = conv_macs(hw, (rows, cols), in_channels, filters)
+    return f"{hw[0]}·{hw[1]}·{filters}·{rows}·{cols}·{in_channels} = {total}"

@@ -53,7 +53,9 @@ def url_choice(
     """
     options = list(options)
     default = options[0] if default is None else default
-    if key not in st.session_state:  # once per session: the link's value, if it is an option
+    # Once per session: the link's value, if it is an option. Again if the browser sent no
+    # choice back (a segmented control remounted in the browser can report None): restore it.
+    if st.session_state.get(key) not in options:
         linked = st.query_params.get(key)
         st.session_state[key] = linked if linked in options else default
     if widget.__name__ == "segmented_control":

@@ -20,7 +20,11 @@ print(",".join(heavy) or "none")
 
 
 @pytest.mark.parametrize(
-    "page", [f"app_pages/{name}.py" for name in ("home", "convolution", "pooling", "signals")]
+    "page",
+    [
+        f"app_pages/{name}.py"
+        for name in ("home", "convolution", "pooling", "signals", "architectures")
+    ],
 )
 def test_page_runs_without_tensorflow(page):
     code = SCRIPT.format(app=str(ROOT / "app.py"), page=page)
