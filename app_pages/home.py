@@ -38,17 +38,17 @@ def highlight(matrix: np.ndarray, rows, cols, style: str):
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 st.markdown(t("home.topics"))
-links = st.columns(3)
-for column, (page, key, icon) in zip(
-    links,
-    (
-        ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
-        ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
-        ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
-    ),
-    strict=True,
-):
-    column.page_link(page, label=t(key), icon=icon)
+PAGES = (  # (page, title key, icon), in the navigation's order
+    ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
+    ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
+    ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
+    ("app_pages/architectures.py", "arch.nav", ":material/account_tree:"),
+    ("app_pages/trained_network.py", "net.nav", ":material/neurology:"),
+    ("app_pages/saliency.py", "saliency.page.nav", ":material/visibility:"),
+)
+for start in range(0, len(PAGES), 3):
+    for column, (page, key, icon) in zip(st.columns(3), PAGES[start : start + 3], strict=True):
+        column.page_link(page, label=t(key), icon=icon)
 
 st.header(t("home.example.header"))
 st.markdown(t("home.example.caption"))

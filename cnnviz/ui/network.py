@@ -1,0 +1,329 @@
+"""The bundled network for the pages: loaded once per server, and the digit it looks at.
+
+Both network pages share the digit: the last valid one lives in session state
+under a key that is not a widget's, so it survives a switch from the
+"Trained network" page to the "Saliency" page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import images
+from cnnviz.i18n import InputError, format_number, labels, t
+from cnnviz.ui.keras_runtime import keras_module
+from cnnviz.ui.url_state import url_choice
+
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+    from cnnviz.datasets import Dataset
+    from cnnviz.model import Inspection, PreprocessStep
+
+KEY = "digit"
+LAST_DIGIT = f"{KEY}_last"
+SESSION_MODEL = "session_model"
+"""Session-state key of a model the training page trained and the user chose to look inside."""
+SESSION_MODEL_NAME = "session_model_name"
+SOURCES = ("test", "draw", "upload")
+ANY_CLASS = "any"
+CANVAS_PX = 280
+STROKE_PX = 20  # about 2 pixels once the drawing is fitted in 20x20, like MNIST's strokes
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
+MAX_UPLOAD_SIDE = 512
+
+
+# --- resources shared by every session (never mutated) ---------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _load_model() -> keras.Model:
+    from cnnviz.model import load_trained_model  # TensorFlow: only on the network pages
+
+    keras_module()  # imported once, with the heap frozen so that reruns stay fast
+    return load_trained_model()
+
+
+def trained_model() -> keras.Model:
+    """Return the bundled trained network, loading it (with a spinner) the first time.
+
+    Returns
+    -------
+    keras.Model
+        Shared by every session of the server; nobody changes its weights.
+    """
+    with st.spinner(t("net.loading")):
+        return _load_model()
+
+
+@st.cache_resource(show_spinner=False)
+def test_digits() -> Dataset:
+    """Return the bundled MNIST subset (8,000 training and 2,000 test digits)."""
+    from cnnviz.datasets import load_mnist_subset
+
+    return load_mnist_subset()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _test_predictions(_model: keras.Model, model_id: str) -> np.ndarray:
+    from cnnviz.model import predict_batch
+
+    probabilities = predict_batch(_model, test_digits().x_test)
+    return np.argmax(probabilities, axis=1)
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network a page shows: the bundled one, or one this session trained.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Only read, never changed.
+    model_id : str
+        Names the model in caches (``"bundled"`` or ``"session-<id>"``).
+    label : str
+        How the page names it.
+    """
+
+    model: keras.Model
+    model_id: str
+    label: str
+
+
+def test_predictions(network: Network) -> np.ndarray:
+    """Return the network's predicted class for every test digit (computed once per network)."""
+    return _test_predictions(network.model, network.model_id)
+
+
+def choose_network() -> Network:
+    """Return the network to look at: the bundled one, or the session's own if it trained one.
+
+    A model trained on the training page and marked "use this model" is
+    offered here for this session only; it is never shared with other users.
+    """
+    own = st.session_state.get(SESSION_MODEL)
+    if own is None:
+        return Network(trained_model(), "bundled", "")
+    model = trained_model()
+    right = _test_predictions(model, "bundled") == test_digits().y_test
+    accuracy = format_number(100 * right.mean(), digits=1)
+    bundled = Network(model, "bundled", t("net.model.bundled", accuracy=accuracy))
+    mine = Network(own, f"session-{id(own)}", st.session_state.get(SESSION_MODEL_NAME, ""))
+    names = {"session": t("net.model.session", name=mine.label), "bundled": bundled.label}
+    choice = st.segmented_control(
+        t("net.model.choose"),
+        list(names),
+        format_func=names.__getitem__,
+        default="session",
+        required=True,
+        key=f"{KEY}_network",
+    )
+    return mine if choice == "session" else bundled
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _inspect(_model: keras.Model, model_id: str, digit: np.ndarray, overrides: tuple | None):
+    from cnnviz.model import inspect
+
+    filter_overrides = None if overrides is None else {name: (k, b) for name, k, b in overrides}
+    return inspect(_model, digit, filter_overrides=filter_overrides)
+
+
+def inspect_digit(
+    network: Network,
+    digit: np.ndarray,
+    overrides: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> Inspection:
+    """Run a network on a digit: every layer's output (cached per network, digit and edit).
+
+    Parameters
+    ----------
+    network : Network
+        The network to run.
+    digit : ndarray, shape (28, 28)
+        The preprocessed digit, ink 1 on background 0.
+    overrides : dict, optional
+        Replacement ``(kernel, bias)`` of some convolution layers, by name.
+
+    Returns
+    -------
+    cnnviz.model.Inspection
+        Probabilities and every layer's output.
+    """
+    frozen = None
+    if overrides:
+        frozen = tuple((name, k, b) for name, (k, b) in sorted(overrides.items()))
+    return _inspect(network.model, network.model_id, digit, frozen)
+
+
+# --- the digit ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigitInput:
+    """The digit the network pages look at.
+
+    Attributes
+    ----------
+    digit : ndarray, shape (28, 28)
+        What the network sees: float32, ink 1 on background 0.
+    steps : tuple of cnnviz.model.PreprocessStep
+        How a drawing or an upload became ``digit``; empty for a test digit.
+    label : int or None
+        The true class of a test digit; None for a drawing or an upload.
+    description : str
+        Where the digit came from, for a caption.
+    """
+
+    digit: np.ndarray
+    steps: tuple[PreprocessStep, ...]
+    label: int | None
+    description: str
+
+
+def _random_candidate(candidates: np.ndarray) -> None:
+    """Pick a test digit at random among ``candidates`` (a button's or a filter's callback)."""
+    rng = np.random.default_rng()
+    st.session_state[f"{KEY}_index"] = int(rng.choice(candidates)) if candidates.size else 0
+
+
+def _candidates(labels_: np.ndarray, predicted: np.ndarray, digit_class: str, wrong: bool):
+    chosen = np.ones(labels_.size, bool)
+    if digit_class != ANY_CLASS:
+        chosen &= labels_ == int(digit_class)
+    if wrong:
+        chosen &= predicted != labels_
+    return np.flatnonzero(chosen)
+
+
+def _from_test_set(network: Network) -> DigitInput | None:
+    data = test_digits()
+    predicted = test_predictions(network)
+    count = data.x_test.shape[0]
+    any_class = t("net.pick.any_class")  # AppTest formats options in another thread
+    digit_class = url_choice(
+        st.selectbox,
+        t("net.pick.class"),
+        [ANY_CLASS, *map(str, range(10))],
+        format_func=lambda c: any_class if c == ANY_CLASS else c,
+        key=f"{KEY}_class",
+    )
+    wrong = st.toggle(t("net.pick.wrong"), key=f"{KEY}_wrong", bind="query-params")
+    candidates = _candidates(data.y_test, predicted, digit_class, wrong)
+    if candidates.size == 0:
+        st.info(t("net.pick.none"))
+        return None
+    index_key = f"{KEY}_index"
+    if index_key not in st.session_state and index_key not in st.query_params:
+        st.session_state[index_key] = int(candidates[0])
+    columns = st.columns([3, 2], vertical_alignment="bottom")
+    with columns[0]:
+        index = st.number_input(
+            t("net.pick.index", last=count - 1),
+            min_value=0,
+            max_value=count - 1,
+            step=1,
+            key=index_key,
+            bind="query-params",
+        )
+    with columns[1]:
+        st.button(
+            t("net.pick.random"),
+            key=f"{KEY}_random",
+            on_click=_random_candidate,
+            args=(candidates,),
+            icon=":material/casino:",
+            width="stretch",
+        )
+    if index not in candidates:
+        st.caption(t("net.pick.outside_filter"))
+    label = int(data.y_test[index])
+    digit = data.x_test[index].astype(np.float32) / 255.0
+    description = t("net.pick.test_caption", index=index, label=label)
+    return DigitInput(digit, (), label, description)
+
+
+def _preprocessed(pixels: np.ndarray, description: str) -> DigitInput:
+    from cnnviz.model import preprocess_digit
+
+    result = preprocess_digit(pixels)
+    return DigitInput(result.digit, result.steps, None, description)
+
+
+def _from_canvas() -> DigitInput | None:
+    from streamlit_drawable_canvas import st_canvas  # a component: only when drawing
+
+    st.caption(t("net.pick.draw_hint"))
+    result = st_canvas(
+        stroke_width=STROKE_PX,
+        stroke_color="#000000",
+        background_color="#ffffff",
+        height=CANVAS_PX,
+        width=CANVAS_PX,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"{KEY}_canvas",
+    )
+    data = None if result is None else result.image_bytes
+    try:
+        if not data:
+            raise InputError("preprocess.blank")
+        pixels = images.decode_image(data, max_side=CANVAS_PX).pixels
+        return _preprocessed(pixels, t("net.pick.drawn"))
+    except InputError as err:
+        if err.key != "preprocess.blank":
+            raise
+        st.info(t("net.pick.draw_first"))  # an empty canvas is a start, not a mistake
+        return None
+
+
+def _from_upload() -> DigitInput | None:
+    upload = st.file_uploader(t("net.pick.upload"), type=UPLOAD_TYPES, key=f"{KEY}_upload")
+    if upload is None:
+        st.info(t("net.pick.upload_hint"))
+        return None
+    pixels = images.decode_image(upload.getvalue(), max_side=MAX_UPLOAD_SIDE).pixels
+    return _preprocessed(pixels, t("net.pick.uploaded", name=upload.name))
+
+
+def digit_picker(network: Network) -> DigitInput | None:
+    """Show where the digit comes from (test set, drawing, upload) and return it.
+
+    A blank drawing or a broken upload shows a message and the page keeps the
+    last valid digit, so nothing the user did is lost.
+
+    Parameters
+    ----------
+    network : Network
+        The network, which finds the misclassified test digits.
+
+    Returns
+    -------
+    DigitInput or None
+        The last valid digit of this session (None before the first one).
+    """
+    source = url_choice(
+        st.segmented_control,
+        t("net.pick.source"),
+        SOURCES,
+        format_func=labels("net.pick.source.{}"),
+        key=f"{KEY}_source",
+    )
+    try:
+        if source == "test":
+            picked = _from_test_set(network)
+        elif source == "draw":
+            picked = _from_canvas()
+        else:
+            picked = _from_upload()
+    except InputError as err:
+        st.error(str(err))
+        picked = None
+    if picked is not None:
+        st.session_state[LAST_DIGIT] = picked
+    return st.session_state.get(LAST_DIGIT)

@@ -1,0 +1,144 @@
+"""The trained-network and saliency pages, in both languages, driven by widget keys."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cnnviz.datasets import load_mnist_subset
+from cnnviz.i18n import t
+from tests.app.helpers import open_page
+
+NET = "app_pages/trained_network.py"
+SALIENCY = "app_pages/saliency.py"
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def headline(at) -> str:
+    return at.subheader[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_test_digit_is_predicted_with_its_label(lang):
+    data = load_mnist_subset()
+    at = open_page(NET, lang, digit_index="3")
+    label = int(data.y_test[3])
+    caption = t("net.pick.test_caption", lang=lang, index=3, label=label)
+    assert any(c.value == caption for c in at.caption)
+    prefix = t("net.prediction", lang=lang, digit="", confidence="").split("(")[0].strip()
+    assert headline(at).startswith(prefix)
+    # The shipped network gets most test digits right; say which, in the page's words.
+    verdicts = [m.value for m in (*at.success, *at.warning)]
+    right = t("net.label_right", lang=lang, label=label)
+    wrong = t("net.label_wrong", lang=lang, label=label)
+    assert right in verdicts or wrong in verdicts
+
+
+def test_only_misclassified_digits_are_offered_when_asked():
+    from cnnviz.model import load_trained_model, predict_batch
+
+    data = load_mnist_subset()
+    predicted = predict_batch(load_trained_model(), data.x_test).argmax(axis=1)
+    wrong = np.flatnonzero(predicted != data.y_test)
+    at = open_page(NET, "en")
+    at.toggle(key="digit_wrong").set_value(True).run()
+    at.button(key="digit_random").click().run()
+    index = at.number_input(key="digit_index").value
+    assert index in wrong
+    assert at.warning[0].value == t("net.label_wrong", lang="en", label=int(data.y_test[index]))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_view_renders(lang):
+    at = open_page(NET, lang)
+    for view in ("maps", "filters", "surgery"):
+        at.segmented_control(key="net_view").set_value(view).run()
+        assert not at.exception, at.exception
+    at.segmented_control(key="net_view").set_value("maps").run()
+    for layer in ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2"):
+        at.segmented_control(key="net_layer").set_value(layer).run()
+        assert not at.exception, at.exception
+
+
+def test_switching_a_filter_off_changes_its_map_and_restoring_brings_it_back():
+    at = open_page(NET, "en", net_view="surgery")
+    at.number_input(key="net_surgery_filter").set_value(5).run()
+    at.button(key="net_surgery_zero").click().run()
+    bank = at.session_state["net_surgery_bank_bundled"]
+    assert not bank[..., 5].any()
+    assert bank[..., 4].any()  # the other filters are as learned
+    at.button(key="net_surgery_reset").click().run()
+    assert at.session_state["net_surgery_bank_bundled"][..., 5].any()
+    assert not at.exception
+
+
+def test_an_uploaded_dark_on_light_digit_shows_its_preprocessing():
+    picture = np.full((120, 90), 255, dtype=np.uint8)
+    picture[20:100, 40:52] = 0  # a thick dark "1" on white paper
+    at = open_page(NET, "en", digit_source="upload")
+    at.file_uploader(key="digit_upload").set_value(("one.png", png_bytes(picture), "image/png"))
+    at.run()
+    assert not at.exception
+    assert t("net.preprocess.title", lang="en") in [e.label for e in at.expander]
+    assert headline(at) .startswith("The network says: 1")
+
+
+def test_a_blank_upload_says_so_and_keeps_the_last_digit():
+    at = open_page(NET, "en", digit_index="7")
+    first = headline(at)
+    at.segmented_control(key="digit_source").set_value("upload").run()
+    at.file_uploader(key="digit_upload").set_value(
+        ("white.png", png_bytes(np.full((50, 50), 255, np.uint8)), "image/png")
+    )
+    at.run()
+    assert not at.exception
+    assert at.error, "a blank image must be explained"
+    assert headline(at) == first
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_saliency_page_shows_every_method_with_its_time(lang):
+    at = open_page(SALIENCY, lang, digit_index="0")
+    assert not at.exception
+    (timing,) = at.dataframe
+    assert len(timing.value) == 5
+    assert len(at.expander) >= 5
+
+
+def test_saliency_for_another_class_and_fewer_methods():
+    at = open_page(SALIENCY, "en", digit_index="0", sal_target="3")
+    at.multiselect(key="sal_methods").set_value(["gradient", "occlusion"]).run()
+    assert not at.exception
+    assert at.subheader[0].value == t("saliency.page.maps", lang="en", digit=3)
+    assert len(at.dataframe[0].value) == 2
+    at.multiselect(key="sal_methods").set_value([]).run()
+    assert at.info[-1].value == t("saliency.page.no_method", lang="en")
+
+
+@pytest.mark.parametrize("page_file", [NET, SALIENCY])
+def test_a_model_trained_in_this_session_can_be_inspected(page_file):
+    import keras
+
+    from cnnviz.model import build_model
+
+    keras.utils.set_random_seed(0)
+    own = build_model()  # untrained: its own weights, the same layer names
+    at = open_page(NET, "en", digit_index="5")
+    at.session_state["session_model"] = own
+    at.session_state["session_model_name"] = "Run 1 · 11.0 %"
+    at.switch_page(page_file).run()
+    assert not at.exception, at.exception
+    choice = at.segmented_control(key="digit_network")
+    assert choice.value == "session"
+    assert "Run 1 · 11.0 %" in choice.options[0]
+    digit = at.session_state["digit_last"]
+    choice.set_value("bundled").run()
+    assert not at.exception
+    # The digit stays when the network changes.
+    assert at.session_state["digit_last"].description == digit.description
