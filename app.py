@@ -36,5 +36,23 @@ pages = {
             url_path="signals",
         ),
     ],
+    t("nav.section.networks"): [
+        st.Page(
+            "app_pages/architectures.py", title=t("arch.nav"), icon=":material/account_tree:",
+            url_path="architectures",
+        ),
+        st.Page(
+            "app_pages/trained_network.py", title=t("net.nav"), icon=":material/neurology:",
+            url_path="trained-network",
+        ),
+        st.Page(
+            "app_pages/saliency.py", title=t("saliency.page.nav"), icon=":material/visibility:",
+            url_path="saliency",
+        ),
+        st.Page(
+            "app_pages/training.py", title=t("train.nav"), icon=":material/model_training:",
+            url_path="training",
+        ),
+    ],
 }
 st.navigation(pages).run()

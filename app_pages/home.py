@@ -38,16 +38,21 @@ def highlight(matrix: np.ndarray, rows, cols, style: str):
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 st.markdown(t("home.topics"))
-PAGES = (  # (page, title key, icon), in the navigation's order
-    ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
-    ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
-    ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
-    ("app_pages/architectures.py", "arch.nav", ":material/account_tree:"),
-    ("app_pages/trained_network.py", "net.nav", ":material/neurology:"),
-    ("app_pages/saliency.py", "saliency.page.nav", ":material/visibility:"),
+PAGE_ROWS = (  # (page, title key, icon): the operations, then the networks, as in the sidebar
+    (
+        ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
+        ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
+        ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
+    ),
+    (
+        ("app_pages/architectures.py", "arch.nav", ":material/account_tree:"),
+        ("app_pages/trained_network.py", "net.nav", ":material/neurology:"),
+        ("app_pages/saliency.py", "saliency.page.nav", ":material/visibility:"),
+        ("app_pages/training.py", "train.nav", ":material/model_training:"),
+    ),
 )
-for start in range(0, len(PAGES), 3):
-    for column, (page, key, icon) in zip(st.columns(3), PAGES[start : start + 3], strict=True):
+for row in PAGE_ROWS:
+    for column, (page, key, icon) in zip(st.columns(4), row, strict=False):
         column.page_link(page, label=t(key), icon=icon)
 
 st.header(t("home.example.header"))

@@ -1,0 +1,106 @@
+"""Training throughput of the course's MNIST model: live view on against plain ``model.fit``.
+
+Run by hand (never in the test suite)::
+
+    python bench/bench_training.py [--epochs 3] [--samples 4000] [--repeats 3]
+
+Both arms train the same architecture (fresh weights each time, same seed) on
+the same prepared data in this process, with SGD, learning rate 0.01 and
+batches of 32, after one warm-up epoch each (tracing). The plain arm calls
+``model.fit`` with no callbacks and ``verbose=0``; the live arm adds the callback of
+:func:`cnnviz.training.train` (:func:`cnnviz.training.live_callback`), which records
+every 5 batches and reports at most every 0.5 s (like the page) to a reporter that builds the
+curves figure (:func:`cnnviz.training_figures.curves`) and, at each epoch's
+end, the filter and map grids, as the page draws them; the page also sends them
+to the browser, which this does not measure. ``train`` also snapshots the
+first layer's filters and maps each epoch. Both arms validate each epoch; samples per
+second count the training images.
+Target: overhead under 15%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from cnnviz import network_figures, training
+from cnnviz import training_figures as figs
+from cnnviz.datasets import load_mnist_subset
+
+
+def plain(data: training.Prepared, settings: training.Settings) -> float:
+    model = training.build_model(training.course_mnist(), data.input_shape, 10, settings)
+    model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    model.fit(
+        data.x_train,
+        data.y_train,
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        validation_data=(data.x_val, data.y_val),
+        verbose=0,
+    )
+    return time.perf_counter() - start
+
+
+def live(data: training.Prepared, settings: training.Settings) -> tuple[float, int]:
+    model = training.build_model(training.course_mnist(), data.input_shape, 10, settings)
+    model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
+    reports = 0
+
+    def reporter(progress: training.Progress) -> None:
+        nonlocal reports
+        reports += 1
+        figs.curves(training.history_frame(progress.rows), epochs=progress.epochs).to_plotly_json()
+        if progress.epoch_end and progress.snapshots:
+            snap = progress.snapshots[-1]
+            network_figures.map_grid(snap.filters[..., :16], signed=True).to_plotly_json()
+            network_figures.map_grid(snap.maps[..., :16]).to_plotly_json()
+
+    callback = training.live_callback(
+        reporter=reporter, report_every=0.5, probe=data.x_val[0], record_every=5
+    )
+    start = time.perf_counter()
+    model.fit(
+        data.x_train,
+        data.y_train,
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        validation_data=(data.x_val, data.y_val),
+        callbacks=[callback],
+        verbose=0,
+    )
+    return time.perf_counter() - start, reports
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=4000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    data = training.prepare_data(load_mnist_subset(), samples=args.samples)
+    settings = training.Settings(epochs=args.epochs, batch_size=32)
+    images = len(data.x_train) * args.epochs
+    plain_times, live_times, report_counts = [], [], []
+    for _ in range(args.repeats):  # interleaved, so both arms see the same machine load
+        plain_times.append(plain(data, settings))
+        seconds, reports = live(data, settings)
+        live_times.append(seconds)
+        report_counts.append(reports)
+    plain_rate = images / statistics.median(plain_times)
+    live_rate = images / statistics.median(live_times)
+    overhead = 1 - live_rate / plain_rate
+    print(f"course MNIST model, {len(data.x_train)} images x {args.epochs} epochs, batch 32")
+    print(f"plain model.fit   : {plain_rate:8.0f} images/s  (runs {plain_times})")
+    print(f"with the live view: {live_rate:8.0f} images/s  (runs {live_times}, "
+          f"reports {report_counts})")  # fmt: skip
+    print(f"overhead          : {100 * overhead:5.1f} %  (target < 15 %)")
+
+
+if __name__ == "__main__":
+    main()
