@@ -545,11 +545,6 @@ def to_keras(spec: Sequence[Mapping[str, Any]], input_shape: Sequence[int]) -> k
     -------
     keras.Model
         Input layer :data:`INPUT_NAME`, output the last layer; randomly initialised.
-
-    Examples
-    --------
-    >>> callable(to_keras)  # builds with TensorFlow; see tests/test_architectures.py
-    True
     """
     import keras  # lazily: importing cnnviz.architectures stays light
 

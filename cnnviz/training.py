@@ -497,11 +497,6 @@ def build_model(
     state is touched: other sessions train at the same time). The loss is
     sparse categorical cross-entropy, on probabilities when the last layer is a
     softmax and on logits otherwise; the metric is accuracy.
-
-    Examples
-    --------
-    >>> callable(build_model)  # needs TensorFlow; see tests/test_training.py
-    True
     """
     import keras
 

@@ -84,7 +84,7 @@ def test_saliency_panels_lay_each_map_over_the_input():
     unsigned = np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     signed = -unsigned
     fig = validated(nf.saliency_panels(image, [unsigned, signed], ["g", "ig"], opacity=0.3))
-    base1, map1, base2, map2 = fig.data
+    base1, map1, _, map2 = fig.data
     np.testing.assert_array_equal(base1.z, image)
     assert base1.hoverinfo == "skip"
     assert (map1.zmin, map1.zmax, map1.opacity) == (0, 2, 0.3)
