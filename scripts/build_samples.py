@@ -30,13 +30,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from attribution import ATTRIBUTION, write_section  # scripts/attribution.py
 from PIL import Image
 
 SKIMAGE_VERSION = "0.26.0"
 LONGER_SIDE = 256
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "assets" / "images"
-ATTRIBUTION = ROOT / "assets" / "ATTRIBUTION.md"
 BEGIN = "<!-- BEGIN samples: written by scripts/build_samples.py, do not edit by hand -->"
 END = "<!-- END samples -->"
 
@@ -160,21 +160,6 @@ def attribution_section(rows: list[tuple[Photo, str, tuple[int, int], int]]) -> 
     return "\n".join(lines)
 
 
-def update_attribution(section: str) -> None:
-    header = (
-        "# Attribution\n\n"
-        "Every file under `assets/`, where it comes from and under which licence.\n"
-    )
-    text = ATTRIBUTION.read_text(encoding="utf-8") if ATTRIBUTION.exists() else header
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    ATTRIBUTION.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     import skimage
     import skimage.data
@@ -195,7 +180,7 @@ def main() -> None:
         print(f"{target.relative_to(ROOT)}: {im.mode} {im.size[0]}x{im.size[1]}, {nbytes} bytes")
     total = sum(row[3] for row in written)
     print(f"total {total} bytes")
-    update_attribution(attribution_section(written))
+    write_section(attribution_section(written), BEGIN, END)
     print(f"updated {ATTRIBUTION.relative_to(ROOT)}")
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+from attribution import ATTRIBUTION, write_section  # scripts/attribution.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
@@ -57,7 +58,6 @@ SHIFT = 2  # pixels, either way
 ZOOM = 0.1  # fraction, either way
 MAX_WEIGHTS_BYTES = 1_000_000
 CARD = ROOT / "assets" / "models" / "MODEL_CARD.md"
-ATTRIBUTION = ROOT / "assets" / "ATTRIBUTION.md"
 BEGIN = "<!-- BEGIN model: written by scripts/train_model.py, do not edit by hand -->"
 END = "<!-- END model -->"
 
@@ -268,16 +268,6 @@ def attribution_section(accuracy: float, nbytes: int) -> str:
     )
 
 
-def update_attribution(section: str) -> None:
-    text = ATTRIBUTION.read_text(encoding="utf-8")
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    ATTRIBUTION.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=SEED)
@@ -348,7 +338,7 @@ def main() -> None:
     }
     if args.out.resolve() == WEIGHTS_PATH.resolve():
         CARD.write_text(model_card(model=model, stats=stats, matrix=matrix, args=args), "utf-8")
-        update_attribution(attribution_section(accuracy, nbytes))
+        write_section(attribution_section(accuracy, nbytes), BEGIN, END)
         print(f"wrote {CARD.relative_to(ROOT)} and {ATTRIBUTION.relative_to(ROOT)}")
     print(f"wrote {args.out} ({nbytes} bytes)")
 
