@@ -6,12 +6,14 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import export, figures, links, shapes
-from cnnviz.i18n import InputError, get_language, t
+from cnnviz.i18n import InputError, t
+from cnnviz.stage import StageData, conv_stage_data
 from cnnviz.trace import ConvTrace, conv2d_trace
-from cnnviz.ui.cell_picker import cell_picker
+from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
 from cnnviz.ui.image_picker import image_picker
 from cnnviz.ui.kernel_editor import bank_key, kernel_editor
+from cnnviz.ui.stage import stage
 
 KEY = "conv"
 LINK_LOADED = f"{KEY}_link_loaded"
@@ -23,19 +25,10 @@ def trace_of(image: np.ndarray, bank: np.ndarray, settings: ConvSettings) -> Con
     return conv2d_trace(image, bank, **settings.as_kwargs())
 
 
-# A resource, not data: a Plotly figure would be unpickled (and revalidated) on every
-# rerun. Nobody mutates it; st.plotly_chart only reads it.
-@st.cache_resource(max_entries=32, show_spinner=False)
-def animation_of(trace: ConvTrace, fmap: int, region: figures.Region, lang: str):
-    """Animate one feature map's region (cached per language: its formulas are text).
-
-    The animation starts at the region's first cell rather than at the inspected
-    one: building its 256 frames costs more than a rerun may, so stepping
-    through cells with the inspector reuses it.
-    """
-    return figures.conv_animation(
-        trace, filter=fmap, region=region, show_weights=False, lang=lang
-    )
+@st.cache_data(max_entries=16, show_spinner=False)
+def stage_data_of(image: np.ndarray, bank: np.ndarray, settings: ConvSettings) -> StageData:
+    """Pack the whole convolution for the stage, once per input, bank and settings."""
+    return conv_stage_data(trace_of(image, bank, settings))
 
 
 def load_link_once(channels: int) -> None:
@@ -98,6 +91,13 @@ def on_map_click(fmap: int) -> None:
         st.session_state[f"{KEY}_fmap"] = fmap
 
 
+def select_cell(row: int, col: int, fmap: int | None) -> None:
+    """Inspect the cell clicked on the stage (its callback, run before the rerun)."""
+    st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = row, col
+    if fmap is not None:
+        st.session_state[f"{KEY}_fmap"] = fmap
+
+
 def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
     """One output cell's window and its arithmetic written out."""
     step = trace.step_at(row, col, fmap if trace.map_axis else None)
@@ -116,8 +116,11 @@ def share_link(bank: np.ndarray) -> None:
 
 
 st.title(t("conv.title"))
-st.markdown(t("conv.intro"))
 settings = conv_settings(key=KEY)
+# The stage comes first, so input, kernel, window, map and sum fit on one screen;
+# the pickers that feed it run first but show below it, after the page's introduction.
+stage_area = st.container()
+st.markdown(t("conv.intro"))
 
 input_col, kernel_col = st.columns(2, gap="large")
 with input_col:
@@ -137,21 +140,39 @@ try:
     trace = trace_of(image, bank, settings)
     st.session_state[last_valid] = (trace, image, bank, settings)
 except InputError as err:
-    st.error(str(err))
+    stage_area.error(str(err))
     if last_valid not in st.session_state:
         st.stop()
-    st.caption(t("conv.showing_last_valid"))
+    stage_area.caption(t("conv.showing_last_valid"))
     trace, image, bank, settings = st.session_state[last_valid]
 
-st.header(t("conv.shapes"))
-shapes_panel(trace, image, bank, settings)
-
-st.header(t("conv.feature_maps"))
 maps = trace.output if trace.output.ndim == 3 else trace.output[..., None]
 # The chosen map may be gone (fewer filters now): fall back to the last one.
 fmap = st.session_state[f"{KEY}_fmap"] = min(
     st.session_state.get(f"{KEY}_fmap", 0), maps.shape[2] - 1
 )
+row, col = clamp_cell(trace, key=KEY)
+with stage_area:
+    stage(
+        stage_data_of(image, bank, settings),
+        key=f"{KEY}_stage",
+        selected=(row, col, fmap if trace.map_axis else None),
+        on_select=select_cell,
+    )
+
+st.header(t("conv.inspect"))
+if maps.shape[2] > 1:
+    fmap = st.segmented_control(
+        t("conv.which_map"), range(maps.shape[2]), format_func=str,
+        required=True, key=f"{KEY}_fmap", bind="query-params",
+    )
+row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
+inspector(trace, fmap, row, col)
+
+st.header(t("conv.shapes"))
+shapes_panel(trace, image, bank, settings)
+
+st.header(t("conv.feature_maps"))
 tiles = st.columns(1 + maps.shape[2])
 with tiles[0]:
     st.plotly_chart(
@@ -168,24 +189,8 @@ for f in range(maps.shape[2]):
             selection_mode="points",
         )
 
-st.header(t("conv.animation"))
-if maps.shape[2] > 1:
-    fmap = st.segmented_control(
-        t("conv.which_map"), range(maps.shape[2]), format_func=str,
-        required=True, key=f"{KEY}_fmap",
-    )
-st.subheader(t("conv.inspect"))
-row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
-region = figures.region_around(maps.shape, row, col)
-if region.size < maps.shape[0] * maps.shape[1]:
-    st.info(t("conv.region_notice", size=figures.MAX_REGION))
-st.plotly_chart(
-    animation_of(trace, fmap, region, get_language()),
-    key=f"{KEY}_animation",
-)
-inspector(trace, fmap, row, col)
-
 st.header(t("conv.export"))
+region = figures.region_around(maps.shape, row, col)
 downloads = st.columns(4)
 downloads[0].download_button(
     t("conv.download_png"), lambda: export.feature_map_png(maps[..., fmap]), "feature_map.png",

@@ -20,14 +20,16 @@ from cnnviz.pooling import (
     global_pool2d,
     upsample2d,
 )
+from cnnviz.stage import StageData, pool_stage_data
 from cnnviz.trace import PoolTrace, pool2d_trace
-from cnnviz.ui.cell_picker import cell_picker
+from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.pool_settings import (
     PoolSettings,
     pool_input,
     pool_settings,
     transpose_kernel_editor,
 )
+from cnnviz.ui.stage import stage
 from cnnviz.ui.url_state import url_choice
 
 KEY = "pool"
@@ -58,14 +60,10 @@ def globals_of(image: np.ndarray) -> dict[str, float | np.ndarray]:
     return {op: global_pool2d(image, op=op) for op in POOL_OPS}
 
 
-# Figures are cached as resources, not data: unpickling a Plotly figure re-validates it,
-# which takes longer than building it. st.plotly_chart only reads them.
-@st.cache_resource(max_entries=32, show_spinner=False)
-def animation_of(trace: PoolTrace, channel: int, region: figures.Region, step: int, lang: str):
-    """Animate one region of a pooling, starting at ``step`` (cached per language)."""
-    return figures.pool_animation(
-        trace, channel=channel, region=region, active_step=step, lang=lang
-    )
+@st.cache_data(max_entries=16, show_spinner=False)
+def stage_data_of(image: np.ndarray, pool_size, strides, padding, op: str) -> StageData:
+    """Pack one pooling for the stage, once per input and settings."""
+    return pool_stage_data(traces_of(image, pool_size, strides, padding)[op])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -219,6 +217,13 @@ def on_map_click(op: str) -> None:
     if cell is not None:
         st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = cell
         st.session_state[f"{KEY}_op"] = op
+
+
+def select_cell(row: int, col: int, channel: int | None) -> None:
+    """Inspect the cell clicked on the stage (its callback, run before the rerun)."""
+    st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = row, col
+    if channel is not None:
+        st.session_state[f"{KEY}_channel"] = CHANNELS[channel]
 
 
 def inspector(trace: PoolTrace, channel: int | None, row: int, col: int) -> None:
@@ -410,9 +415,11 @@ def share_link() -> None:
 # --- the page -----------------------------------------------------------------------------------
 
 st.title(t("pool.title"))
-st.markdown(t("pool.intro"))
 settings = pool_settings(key=KEY)
 alerts = st.container()  # above the fold, where a teacher changing a setting sees it
+stage_area = st.container()  # the window, played in the browser, before the pickers
+st.markdown(t("pool.intro"))
+st.markdown(t(f"pool.animation_intro.{settings.op}"))
 
 input_col, shapes_col = st.columns(2, gap="large")
 with input_col:
@@ -462,8 +469,6 @@ for tile, op in zip(tiles[1:], POOL_OPS, strict=True):
         )
 st.caption(t("pool.click_hint") if image.ndim == 2 else t("pool.rgb_hint"))
 
-st.header(t("pool.animation"))
-st.markdown(t(f"pool.animation_intro.{settings.op}"))
 channel = None
 if image.ndim == 3:
     channel = CHANNELS.index(
@@ -475,15 +480,16 @@ if image.ndim == 3:
             format_func=str,
         )
     )
+with stage_area:
+    stage(
+        stage_data_of(
+            picked.pixels, settings.pool_size, settings.strides, settings.padding, settings.op
+        ),
+        key=f"{KEY}_stage",
+        selected=(*clamp_cell(trace, key=KEY), channel),
+        on_select=select_cell,
+    )
 row, col = cell_picker(trace, channel, key=KEY)
-region = figures.region_around(trace.output.shape, row, col, figures.MAX_POOL_REGION)
-if region.size < out_rows * out_cols:
-    st.info(t("pool.region_notice", size=figures.MAX_POOL_REGION))
-st.plotly_chart(
-    animation_of(trace, channel or 0, region, region.position(row, col), get_language()),
-    key=f"{KEY}_animation",
-)
-st.caption(t("fig.coords_caption"))
 st.subheader(t("pool.inspect"))
 inspector(trace, channel, row, col)
 

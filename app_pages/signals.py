@@ -9,11 +9,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from cnnviz import figures, shapes, signals
+from cnnviz import figures, signals
 from cnnviz.i18n import InputError, get_language, labels, t
 from cnnviz.signals import KERNELS_1D, PADDINGS_1D, SIGNALS, PaddingResult
+from cnnviz.stage import StageData, conv1d_stage_data
 from cnnviz.trace import Conv1DTrace, conv1d_trace
 from cnnviz.ui.conv_settings import MAX_DILATION, MAX_STRIDE
+from cnnviz.ui.stage import stage
 from cnnviz.ui.url_state import url_choice
 
 KEY = "sig"
@@ -27,7 +29,6 @@ DEFAULT_N = 3
 MAX_SEED = 1_000_000
 MAX_LISTED = 24  # up to this many values, results are written out; beyond, drawn
 MAX_WINDOW_FIGURE = 5  # taps: beyond, the window's cells are too small for their numbers
-STRIP_CELLS = 18  # input cells the animation shows at once, so that their numbers fit
 NUMBERS_STYLE = (
     "font-family: 'Source Code Pro', monospace; font-size: 1.25rem; line-height: 1.6;"
     " background: #f3f5f9; border-radius: 0.5rem; padding: 0.3rem 0.75rem;"
@@ -72,10 +73,12 @@ def trace_of(
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def animation_of(trace: Conv1DTrace, span: tuple[int, int], step: int, lang: str) -> go.Figure:
-    """Animate output positions ``span``, starting at ``step`` (cached per language)."""
-    return figures.conv1d_animation(trace, region=span, active_step=step, lang=lang)
+@st.cache_data(max_entries=32, show_spinner=False)
+def stage_data_of(
+    signal: np.ndarray, kernel: np.ndarray, padding: str, strides: int, dilation: int, flip: bool
+) -> StageData:
+    """Pack one padding's convolution for the stage."""
+    return conv1d_stage_data(trace_of(signal, kernel, padding, strides, dilation, flip))
 
 
 # Resources, not data: a Plotly figure read back from st.cache_data is unpickled and
@@ -286,15 +289,9 @@ def result_column(result: PaddingResult, listed: bool, strides: int) -> None:
         st.caption(t("signal.numpy_same"))
 
 
-def strip_span(kernel_size: int, strides: int, dilation: int) -> int:
-    """How many output positions the animation shows at once: the windows that fit a strip."""
-    try:
-        count = shapes.conv_output_length(
-            STRIP_CELLS, kernel_size, strides=strides, dilation_rate=dilation
-        )
-    except InputError:  # a kernel wider than the strip: a few windows, drawn small
-        count = 1
-    return max(count, 4)
+def select_position(row: int, col: int, fmap: int | None) -> None:
+    """Inspect the output position clicked on the stage (its callback)."""
+    st.session_state[f"{KEY}_pos"] = col
 
 
 def position_picker(trace: Conv1DTrace, column) -> int:
@@ -401,19 +398,11 @@ if chosen.output is None:
     st.stop()
 trace = trace_of(signal, kernel, padding, strides, dilation, flip)
 position = position_picker(trace, position_col)
-region = figures.region_around(
-    (1, len(trace)), 0, position, max_cells=strip_span(kernel.size, strides, dilation)
-)
-if region.size < len(trace):
-    st.info(
-        t(
-            "signal.region_notice", count=len(trace), start=region.col_start,
-            last=region.col_stop - 1,
-        )
-    )
-st.plotly_chart(
-    animation_of(trace, (region.col_start, region.col_stop), position - region.col_start, lang),
-    key=f"{KEY}_animation",
+stage(
+    stage_data_of(signal, kernel, padding, strides, dilation, flip),
+    key=f"{KEY}_stage",
+    selected=(0, position, None),
+    on_select=select_position,
 )
 st.subheader(t("signal.inspect", position=position))
 step = trace.step_at(position)

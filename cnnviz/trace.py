@@ -229,7 +229,8 @@ class ConvStep(_ArrayFieldsEq):
         Keras name of the activation (``"linear"`` when there is none).
     channel_totals : ndarray, shape (C,), or None
         Each input channel's part of the sum (an RGB filter's R, G and B parts),
-        for a 3-D or 4-D kernel; None for a 2-D kernel.
+        for a 3-D or 4-D kernel; None for a 2-D kernel. Each part adds its
+        products one at a time in row-major order.
 
     Notes
     -----
@@ -535,7 +536,9 @@ class ConvTrace:
         else:
             values, weights, bias = window, self._bank[..., which], self.bias[which]
             products = values * weights
-            channel_totals = products.sum(axis=(0, 1))
+            # Added one product at a time in row-major order (cumsum is sequential), so
+            # the stage in the browser, which adds them the same way, writes the same parts.
+            channel_totals = np.cumsum(products.reshape(-1, products.shape[2]), axis=0)[-1]
             channel_totals.flags.writeable = False
         products.flags.writeable = False
         is_padding = self._row_pad[rows, None] | self._col_pad[None, cols]

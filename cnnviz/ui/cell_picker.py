@@ -8,11 +8,50 @@ from cnnviz.i18n import t
 from cnnviz.trace import ConvTrace, PoolTrace
 
 
+def _linked_index(name: str, limit: int) -> int:
+    """Return the whole number in ``?name=``, clamped to ``0 .. limit - 1``; 0 if none."""
+    try:
+        value = int(st.query_params.get(name, "0"))
+    except ValueError:
+        return 0
+    return min(max(value, 0), limit - 1)
+
+
+def clamp_cell(trace: ConvTrace | PoolTrace, *, key: str) -> tuple[int, int]:
+    """Return the chosen cell, kept inside the output (which may have just shrunk).
+
+    On a session's first run the cell comes from the link (``?{key}_row=``,
+    ``?{key}_col=``), so a shared link reopens on the cell it was made on,
+    even for the parts of the page drawn before the row and column inputs.
+
+    Parameters
+    ----------
+    trace : ConvTrace or PoolTrace
+        The trace whose output cells are picked.
+    key : str
+        Prefix of the widget keys.
+
+    Returns
+    -------
+    (int, int)
+        Output row and column.
+    """
+    rows, cols = trace.output.shape[:2]
+    cell = []
+    for name, limit in ((f"{key}_row", rows), (f"{key}_col", cols)):
+        if name not in st.session_state:
+            st.session_state[name] = _linked_index(name, limit)
+        st.session_state[name] = min(st.session_state[name], limit - 1)
+        cell.append(st.session_state[name])
+    return cell[0], cell[1]
+
+
 def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> tuple[int, int]:
     """Show the row and column inputs and the step buttons; return the chosen cell.
 
-    A click on a feature map sets the same ``{key}_row`` and ``{key}_col``
-    session-state keys, so every way of picking a cell ends up here.
+    A click on a feature map or on the stage sets the same ``{key}_row`` and
+    ``{key}_col`` session-state keys, so every way of picking a cell ends up
+    here; both are kept in the link.
 
     Parameters
     ----------
@@ -31,8 +70,7 @@ def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> 
     """
     rows, cols = trace.output.shape[:2]
     row_key, col_key = f"{key}_row", f"{key}_col"
-    for name, limit in ((row_key, rows), (col_key, cols)):  # a new, smaller output
-        st.session_state[name] = min(st.session_state.get(name, 0), limit - 1)
+    clamp_cell(trace, key=key)
 
     def step(delta: int) -> None:
         start = trace.index_of(0, 0, fmap)
@@ -42,7 +80,7 @@ def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> 
 
     back, row_col, col_col, forward = st.columns([1, 3, 3, 1], vertical_alignment="bottom")
     back.button("◀", key=f"{key}_back", on_click=step, args=(-1,), help=t("cell.back"))
-    row_col.number_input(t("cell.row"), 0, rows - 1, key=row_key)
-    col_col.number_input(t("cell.col"), 0, cols - 1, key=col_key)
+    row_col.number_input(t("cell.row"), 0, rows - 1, key=row_key, bind="query-params")
+    col_col.number_input(t("cell.col"), 0, cols - 1, key=col_key, bind="query-params")
     forward.button("▶", key=f"{key}_forward", on_click=step, args=(1,), help=t("cell.forward"))
     return st.session_state[row_key], st.session_state[col_key]

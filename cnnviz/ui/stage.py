@@ -1,0 +1,98 @@
+"""The stage in a page: mount the browser component with a trace's data and translated labels.
+
+The component's HTML/CSS/JS live as files in ``components/stage/`` and are
+sent inline (no build step, nothing fetched at run time). Python sends what
+:mod:`cnnviz.stage` packed; the browser plays it. A click on an output cell
+comes back as ``{"row", "col", "map"}``, which :func:`stage` writes into the
+page's own session-state keys, so the inspector, the exports and the share
+link follow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cnnviz.i18n import get_language, t
+from cnnviz.stage import StageData
+
+_FILES = Path(__file__).parent / "components" / "stage"
+_COMPONENT = st.components.v2.component(
+    "cnnviz.stage",
+    html="",
+    css=(_FILES / "stage.css").read_text(encoding="utf-8"),
+    js=(_FILES / "stage.js").read_text(encoding="utf-8"),
+)
+
+
+def _labels(kind: str, channels: int) -> dict[str, Any]:
+    """Every text the stage writes, in the current language (computed here, not in JS)."""
+    names = (
+        [t("stage.channel_rgb", index=i, name=t(f"stage.rgb.{i}")) for i in range(3)]
+        if channels == 3
+        else [t("trace.channel", index=i) for i in range(channels)]
+    )
+    keys = (
+        "input", "math", "hint", "speed", "loop", "channels", "maps", "first", "back",
+        "forward", "last", "play", "pause", "scrub", "all_channels", "one_map", "all_maps",
+        "maps_title", "map_short", "cell", "cell_map", "position", "aria",
+    )  # fmt: skip
+    labels = {key: t(f"stage.{key}") for key in keys}
+    labels["output"] = t("stage.output_pool" if kind == "pool" else "stage.output")
+    labels["channel"] = t("trace.channel")
+    labels["list_separator"] = t("trace.list_separator")
+    labels["channel_names"] = names
+    return labels
+
+
+def stage(
+    data: StageData,
+    *,
+    key: str,
+    selected: tuple[int, int, int | None],
+    on_select: Callable[[int, int, int | None], None] | None = None,
+) -> None:
+    """Show the stage for one trace.
+
+    Parameters
+    ----------
+    data : StageData
+        The trace packed by :mod:`cnnviz.stage` (cache it: it is the heavy part).
+    key : str
+        The component's key.
+    selected : (int, int, int or None)
+        The output cell (row, column, map) the stage opens on; when it changes
+        (the page's inputs or ◀ ▶ moved it), the window glides there.
+    on_select : callable, optional
+        Called with ``(row, col, map)`` when a cell is clicked, before the page
+        reruns: the page writes the cell into its own session-state keys.
+    """
+    channels = data.header["input"]["shape"][2]
+
+    def on_click() -> None:
+        cell = st.session_state[key].get("cell") or {}
+        if on_select is not None and "row" in cell:
+            fmap = cell.get("map")
+            on_select(int(cell["row"]), int(cell["col"]), None if fmap is None else int(fmap))
+
+    _COMPONENT(
+        data={
+            "header": data.header,
+            "ui": {
+                "key": key,
+                "lang": get_language(),
+                "labels": _labels(data.header["kind"], channels),
+                "selected": [int(selected[0]), int(selected[1]), selected[2]],
+                "present": bool(st.session_state.get("presenter_on", False)),
+            },
+            # A one-cell table: Streamlit sends it as Arrow, binary, not as base64 JSON.
+            "blob": pd.DataFrame({"blob": [data.blob]}),
+        },
+        key=key,
+        default={"cell": None},
+        on_cell_change=on_click,
+    )
