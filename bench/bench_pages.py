@@ -8,7 +8,7 @@ Each page runs in Streamlit's AppTest, in this process, as a browser session
 would run it on the server (AppTest's own bookkeeping is included, so the
 figures are an upper bound). Medians over repeated reruns after a warm-up.
 Target for the convolution page: a full rerun for a 256x256 RGB image with four
-filters under 250 ms, and its animation figure under 3 MB. Target for the shapes
+filters under 250 ms (the stage's own figures are in bench_stage.py). Target for the shapes
 and architectures page: a rerun under 250 ms in every view, ResNet-34 included.
 """
 
@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from cnnviz import figures  # noqa: E402
 from cnnviz.kernels import get_kernel  # noqa: E402
 
 REPEATS = 9
@@ -77,10 +76,6 @@ def convolution_page() -> None:
 
     print(f"  rerun, inspect another cell     {median_ms(inspect_another_cell):8.1f} ms")
     print(f"  rerun, new kernel (no cache)    {median_ms(change_the_kernel):8.1f} ms")
-    trace = at.session_state["conv_last_trace"][0]
-    region = figures.region_around(trace.output.shape, 0, 0)
-    size = len(figures.conv_animation(trace, filter=0, region=region).to_json()) / 1e6
-    print(f"  animation figure ({region.size} frames)  {size:8.2f} MB   (target < 3 MB)")
 
 
 def pooling_page() -> None:

@@ -1,4 +1,4 @@
-"""What the browser tests do on every page: open it, read the animation, check for errors."""
+"""What the browser tests do on every page: open it, read the stage, check for errors."""
 
 from playwright.sync_api import expect
 
@@ -30,9 +30,33 @@ def settle(page, timeout_s: float = 30.0) -> None:
         page.wait_for_timeout(250)
 
 
-def step_label(page):
-    """The animation slider's "Step k (of 0 to n)" label."""
-    return page.locator(".slider-container text.slider-label").first
+def stage(page, key: str) -> dict:
+    """The stage's state as the browser holds it: step, map, playing, output size, speed."""
+    page.wait_for_function(f"() => window.__cnnvizStages && window.__cnnvizStages[{key!r}]"
+                           f" && window.__cnnvizStages[{key!r}].inputImage")
+    return page.evaluate(
+        f"""() => {{ const s = window.__cnnvizStages[{key!r}];
+        return {{step: s.step, map: s.map, playing: s.playing, rows: s.rows, cols: s.cols,
+                maps: s.maps, speed: s.speed}}; }}"""
+    )
+
+
+def stage_cell_point(page, key: str, row: int, col: int, fmap: int = 0) -> tuple[float, float]:
+    """Where output cell (row, col) of map ``fmap`` is on the screen (page coordinates)."""
+    canvas = page.locator("[data-testid='stage-output']").first  # one stage per page
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = page.evaluate(
+        f"""() => {{ const s = window.__cnnvizStages[{key!r}];
+        const k = s.grid.shown === 1 ? 0 : {fmap}; const slot = s.slot(k);
+        return [slot.x + ({col} + 0.5) * s.outCell, slot.y + ({row} + 0.5) * s.outCellY]; }}"""
+    )
+    return box["x"] + x, box["y"] + y
+
+
+def stage_lines(page) -> list[str]:
+    """The arithmetic the stage writes for the shown cell, one entry per line."""
+    return page.locator("[data-testid='stage-lines'] .line").all_text_contents()
 
 
 def no_exception(page) -> None:

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .helpers import no_exception, open_app, step_label
+from .helpers import no_exception, open_app, stage
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +21,9 @@ def test_page_loads_and_animates(page, app_url, screenshot, lang):
     code = page.locator("[data-testid='stCode']").first
     expect(code).to_have_text(f"max(1{separator}1{separator}5{separator}6) = 6")
     screenshot(f"pooling-{lang}")
-    first = step_label(page).text_content()
-    assert first.startswith(t("fig.step_prefix", lang=lang) + "0")
-    page.locator(".updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
-    expect(page.locator(".slider-container text.slider-label").first).not_to_have_text(
-        first, timeout=10_000
-    )
+    stage(page, "pool_stage")
+    page.get_by_test_id("stage-play").click()
+    page.wait_for_function("() => window.__cnnvizStages.pool_stage.step > 0")
     no_exception(page)
 
 

@@ -7,17 +7,11 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .helpers import open_app
+from .helpers import open_app, stage
 
 pytestmark = pytest.mark.e2e
 COURSE_RESULTS = ("[8, −16, 11, 1]", "[0, 8, −16, 11, 1, −4]", "[−1, 0, 8, −16, 11, 1, −4, 1]")
 
-
-
-def step_label(page, lang: str):
-    """The animation slider's "Step k (of 0 to n)" label."""
-    prefix = re.escape(t("fig.step_prefix", lang=lang))
-    return page.locator("g.slider-container text").filter(has_text=re.compile(f"^{prefix}\\d"))
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -29,11 +23,9 @@ def test_signals_page_shows_the_course_table_and_plays(page, app_url, screenshot
         expect(page.get_by_text(numbers, exact=True)).to_be_visible()
     expect(page.get_by_text("⌊(6 − 3 + 4 + 1) / 1⌋ = 8")).to_be_visible()
 
-    label = step_label(page, lang)
-    expect(label).to_have_text(re.compile(r"0\b"))
-    first = label.text_content()
-    page.locator("g.updatemenu-button", has_text=t("fig.play", lang=lang)).first.click()
-    expect(label).not_to_have_text(first, timeout=10_000)
+    stage(page, "sig_stage")
+    page.get_by_test_id("stage-play").click()
+    page.wait_for_function("() => window.__cnnvizStages.sig_stage.step > 0")
     screenshot(f"signals-{lang}")
 
 

@@ -587,7 +587,7 @@ class Stage {
 
   glidePosition(index) {
     const w = this.windowOf(index);
-    if (!this.glide || this.hover) return [w.top, w.left];
+    if (!this.glide || (this.hover && this.hover.kind === "out")) return [w.top, w.left];
     const t = Math.min(1, (performance.now() - this.glide.t0) / this.glide.duration);
     const e = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
     return [lerp(this.glide.from[0], w.top, e), lerp(this.glide.from[1], w.left, e)];
@@ -974,7 +974,9 @@ class Stage {
   frame(now) {
     this.raf = null;
     if (!this.el.isConnected) return;
-    if (this.playing && !this.hover) {
+    // Pointing at an output cell holds the play where it is; pointing at the input does not.
+    const holding = this.hover && this.hover.kind === "out";
+    if (this.playing && !holding) {
       this.credit += ((now - this.last) / 1000) * BASE_RATE * SPEEDS[this.speed];
       const steps = Math.floor(this.credit);
       if (steps > 0) {
