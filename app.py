@@ -10,9 +10,11 @@ import streamlit as st
 
 from cnnviz.i18n import t
 from cnnviz.ui.language import language_selector
+from cnnviz.ui.presenter import presenter_mode, presenter_navigation, refresh_presenter_link
 
 st.set_page_config(page_title="cnnviz", page_icon="🔎", layout="wide")
 language_selector()
+presenter_mode()  # ?present=1: no sidebar, larger type, settings in a bar at the top
 
 # Material icons, not emoji: a classroom PC or a fresh Linux may have no emoji font.
 pages = {
@@ -55,4 +57,5 @@ pages = {
         ),
     ],
 }
-st.navigation(pages).run()
+presenter_navigation(pages).run()
+refresh_presenter_link()  # the page has written its own parameters to the URL by now

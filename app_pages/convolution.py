@@ -83,14 +83,6 @@ def shapes_panel(trace: ConvTrace, image: np.ndarray, bank: np.ndarray, s: ConvS
     st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def on_map_click(fmap: int) -> None:
-    """Inspect the cell clicked on feature map ``fmap`` (a chart's selection callback)."""
-    cell = figures.cell_from_selection(st.session_state.get(f"{KEY}_map_{fmap}"))
-    if cell is not None:
-        st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = cell
-        st.session_state[f"{KEY}_fmap"] = fmap
-
-
 def select_cell(row: int, col: int, fmap: int | None) -> None:
     """Inspect the cell clicked on the stage (its callback, run before the rerun)."""
     st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = row, col
@@ -171,23 +163,6 @@ inspector(trace, fmap, row, col)
 
 st.header(t("conv.shapes"))
 shapes_panel(trace, image, bank, settings)
-
-st.header(t("conv.feature_maps"))
-tiles = st.columns(1 + maps.shape[2])
-with tiles[0]:
-    st.plotly_chart(
-        figures.heatmap(image, title=t("conv.input")) if picked.is_matrix
-        else figures.image_figure(image, title=t("conv.input")),
-        key=f"{KEY}_input_fig",
-    )
-for f in range(maps.shape[2]):
-    with tiles[1 + f]:
-        st.plotly_chart(
-            figures.heatmap(maps[..., f], title=t("conv.map_title", number=f)),
-            key=f"{KEY}_map_{f}",
-            on_select=lambda f=f: on_map_click(f),
-            selection_mode="points",
-        )
 
 st.header(t("conv.export"))
 region = figures.region_around(maps.shape, row, col)

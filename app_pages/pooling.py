@@ -19,9 +19,10 @@ from cnnviz.pooling import (
     compare_shifted,
     global_pool2d,
     upsample2d,
+    upsample_kernel,
 )
-from cnnviz.stage import StageData, pool_stage_data
-from cnnviz.trace import PoolTrace, pool2d_trace
+from cnnviz.stage import StageData, conv_stage_data, pool_stage_data
+from cnnviz.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.pool_settings import (
     PoolSettings,
@@ -52,6 +53,13 @@ def traces_of(image: np.ndarray, pool_size, strides, padding) -> dict[str, PoolT
         op: pool2d_trace(image, pool_size, strides=strides, padding=padding, op=op)
         for op in POOL_OPS
     }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def transposed_stage_of(source: np.ndarray, kernel: np.ndarray, strides, padding) -> StageData:
+    """Pack a transposed convolution's equivalent window (zeros between the cells) for the stage."""
+    trace = conv2d_transpose_trace(source, kernel, strides=strides, padding=padding)
+    return conv_stage_data(trace, holes=strides)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -278,6 +286,15 @@ def upsampling_section(source: np.ndarray, source_title: str) -> None:
         show_map(source, source_title, key=f"{KEY}_up_source_fig")
     with right:
         show_map(result, t(f"pool.up.method.{method}"), key=f"{KEY}_up_result_fig")
+    if method != "bilinear":  # nearest and bed of nails are transposed convolutions
+        plane = source if source.ndim == 2 else source[..., 0]
+        kernel = upsample_kernel(method, size)
+        st.markdown(t(f"pool.up.stage.{method}", rows=size[0], cols=size[1]))
+        stage(
+            transposed_stage_of(plane, kernel, size, "valid"),
+            key=f"{KEY}_up_stage", selected=(0, 0, None),
+            titles={"input": t("pool.up.stage_input"), "output": t(f"pool.up.method.{method}")},
+        )
 
 
 def transposed_section(source: np.ndarray, source_title: str) -> None:
@@ -347,6 +364,12 @@ def transposed_section(source: np.ndarray, source_title: str) -> None:
         show_map(source, source_title, key=f"{KEY}_tconv_source_fig")
     with result_col:
         show_map(result, t("pool.tconv.result"), key=f"{KEY}_tconv_result_fig")
+    st.markdown(t("pool.tconv.stage", rows=strides[0] - 1, cols=strides[1] - 1))
+    stage(
+        transposed_stage_of(source, kernel, strides, padding),
+        key=f"{KEY}_tconv_stage", selected=(0, 0, None),
+        titles={"input": t("pool.up.stage_input"), "output": t("pool.tconv.result")},
+    )
 
 
 def translation_section(image: np.ndarray, settings: PoolSettings, is_matrix: bool) -> None:
@@ -480,6 +503,9 @@ if image.ndim == 3:
             format_func=str,
         )
     )
+map_title = t(f"pool.map.{settings.op}")
+if channel is not None:
+    map_title += " · {number}"  # the stage writes the channel it shows
 with stage_area:
     stage(
         stage_data_of(
@@ -488,6 +514,7 @@ with stage_area:
         key=f"{KEY}_stage",
         selected=(*clamp_cell(trace, key=KEY), channel),
         on_select=select_cell,
+        titles={"output": map_title},
     )
 row, col = cell_picker(trace, channel, key=KEY)
 st.subheader(t("pool.inspect"))

@@ -325,6 +325,45 @@ def _bilinear_axis(array: np.ndarray, factor: int, axis: int) -> np.ndarray:
     return below + (above - below) * weight
 
 
+def upsample_kernel(method: UpsampleMethod, size: int | Sequence[int] = 2) -> np.ndarray:
+    r"""Return the fixed kernel with which a transposed convolution upsamples like ``method``.
+
+    Parameters
+    ----------
+    method : {"nearest", "bed_of_nails"}
+        ``"bilinear"`` has no such kernel that matches Keras at the borders.
+    size : int or (int, int), default 2
+        The factor per axis, which is also the transposed convolution's stride.
+
+    Returns
+    -------
+    ndarray, shape (s_r, s_c)
+        Ones for ``"nearest"`` (each value copied over its block); a one at the
+        top-left for ``"bed_of_nails"``. With ``strides=size`` and ``"valid"``
+        padding, :func:`cnnviz.conv.conv2d_transpose` then gives exactly
+        :func:`upsample2d`.
+
+    Raises
+    ------
+    InputError
+        For ``"bilinear"`` or an unknown method.
+
+    Examples
+    --------
+    >>> upsample_kernel("bed_of_nails", 2)
+    array([[1., 0.],
+           [0., 0.]])
+    """
+    rows, cols = shapes.as_pair(size, "size")
+    if method == "nearest":
+        return np.ones((rows, cols))
+    if method == "bed_of_nails":
+        kernel = np.zeros((rows, cols))
+        kernel[0, 0] = 1.0
+        return kernel
+    raise InputError("error.upsample_no_kernel", value=repr(method))
+
+
 def upsample2d(
     x: np.ndarray,
     size: int | Sequence[int] = 2,

@@ -178,7 +178,7 @@ def _finish(header: dict[str, Any], blob: _Blob) -> StageData:
     return StageData(header=header, blob=data)
 
 
-def conv_stage_data(trace: ConvTrace) -> StageData:
+def conv_stage_data(trace: ConvTrace, *, holes: tuple[int, int] = (1, 1)) -> StageData:
     r"""Pack a 2-D convolution for the stage.
 
     Parameters
@@ -186,6 +186,11 @@ def conv_stage_data(trace: ConvTrace) -> StageData:
     trace : ConvTrace
         Any convolution the core traces: a 2-D kernel (on one channel or on
         each channel of an image), one multi-channel filter, or a bank.
+    holes : (int, int), default (1, 1)
+        For a transposed convolution's equivalent
+        (:func:`cnnviz.trace.conv2d_transpose_trace`), its strides: only every
+        ``holes``-th cell of the padded input comes from the image, the rest
+        are inserted zeros, which the stage marks like padding.
 
     Returns
     -------
@@ -214,6 +219,7 @@ def conv_stage_data(trace: ConvTrace) -> StageData:
         "input": {
             "shape": list(_three_d(trace.padded).shape),
             "pads": [[int(a), int(b)] for a, b in trace.pads],
+            "holes": [int(h) for h in holes],
             "picture": _is_picture(trace.image),
         },
         "window": {

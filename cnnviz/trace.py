@@ -659,6 +659,81 @@ def conv2d_trace(
     )
 
 
+def conv2d_transpose_trace(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    strides: int | Sequence[int] = 1,
+    padding: Literal["valid", "same"] = "valid",
+) -> ConvTrace:
+    r"""Trace a transposed convolution as the ordinary convolution it equals.
+
+    A transposed convolution scatters each input value times the kernel; the
+    same numbers come out of a plain window sliding over the input with
+    :math:`s - 1` zeros inserted between its cells (the *holes*), padded with
+    zeros, under the kernel turned 180 degrees. That window is what the stage
+    plays, and what a student can follow cell by cell.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        One channel.
+    kernel : ndarray, shape (kh, kw)
+        One filter.
+    strides : int or (int, int), default 1
+        The transposed convolution's strides: the spacing of the input's cells
+        after the zeros are inserted.
+    padding : {"valid", "same"}, default "valid"
+        As :func:`cnnviz.conv.conv2d_transpose`.
+
+    Returns
+    -------
+    ConvTrace
+        A trace with ``flip=True`` (the kernel applied is turned 180 degrees),
+        stride 1, and explicit padding; its :attr:`~ConvTrace.padded` input is
+        the zero-inserted, padded image. Its output equals
+        ``conv2d_transpose(image, kernel, strides=strides, padding=padding)`` up
+        to the order of additions.
+
+    Notes
+    -----
+    With :math:`z` the image with holes, of :math:`(H - 1)s + 1` rows, and
+    :math:`L` the transposed output's length
+    (:func:`cnnviz.shapes.conv_transpose_output_length`), the window pads
+    :math:`k - 1 - c` zeros before and :math:`L + k - 1 - |z| - (k - 1 - c)`
+    after, where :math:`c = \lfloor \max(k - s, 0) / 2 \rfloor` for ``"same"``
+    (what TensorFlow crops) and 0 for ``"valid"``.
+
+    Examples
+    --------
+    >>> trace = conv2d_transpose_trace(np.array([[1.0, 2.0]]), np.ones((2, 2)), strides=2)
+    >>> trace.output
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    >>> trace.padded
+    array([[0., 0., 0., 0., 0.],
+           [0., 1., 0., 2., 0.],
+           [0., 0., 0., 0., 0.]])
+    """
+    x = conv.as_float_array(image, "image")
+    k = conv.as_float_array(kernel, "kernel")
+    if x.ndim != 2 or k.ndim != 2:
+        raise InputError("error.kernel_rank", shape=k.shape, ndim=k.ndim)
+    stride = shapes.as_pair(strides, "strides")
+    holes = np.zeros([(n - 1) * s + 1 for n, s in zip(x.shape, stride, strict=True)])
+    holes[:: stride[0], :: stride[1]] = x
+    pads = []
+    for axis in (0, 1):
+        size, step = k.shape[axis], stride[axis]
+        length = shapes.conv_transpose_output_length(
+            x.shape[axis], size, strides=step, padding=padding
+        )
+        crop = max(size - step, 0) // 2 if padding == "same" else 0
+        before = size - 1 - crop
+        pads.append((before, length + size - 1 - holes.shape[axis] - before))
+    return conv2d_trace(holes, k, padding=(pads[0], pads[1]), flip=True)
+
+
 # --- 1-D convolution ------------------------------------------------------------------
 
 

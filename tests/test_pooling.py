@@ -16,8 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnviz import shapes
+from cnnviz.conv import conv2d_transpose
 from cnnviz.i18n import InputError
-from cnnviz.pooling import PoolWindows, global_pool2d, pool2d, pool_windows, upsample2d
+from cnnviz.pooling import (
+    PoolWindows,
+    global_pool2d,
+    pool2d,
+    pool_windows,
+    upsample2d,
+    upsample_kernel,
+)
 
 COURSE = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
 ARANGE_3X3 = np.arange(9).reshape(3, 3)
@@ -372,3 +380,17 @@ def test_validation_happens_before_any_work():
     with pytest.raises(InputError) as info:
         pool2d(NAN_2X2, 2, op="min")
     assert info.value.key == "error.unknown_pool_op"
+
+
+@given(x=feature_maps(), size=sizes, method=st.sampled_from(["nearest", "bed_of_nails"]))
+def test_nearest_and_bed_of_nails_are_transposed_convolutions(x, size, method):
+    channel = x[..., 0] if x.ndim == 3 else x
+    np.testing.assert_array_equal(
+        conv2d_transpose(channel, upsample_kernel(method, size), strides=size),
+        upsample2d(channel, size, method=method),
+    )
+
+
+def test_bilinear_has_no_fixed_kernel():
+    with pytest.raises(InputError, match="bilinear"):
+        upsample_kernel("bilinear", 2)

@@ -4,10 +4,10 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cnnviz.i18n import format_number
+from cnnviz.i18n import InputError, format_number
 from cnnviz.stage import (
     conv1d_stage_data,
     conv_stage_data,
@@ -68,10 +68,13 @@ def test_every_cell_is_sent_as_the_trace_writes_it(
     image = rng.normal(size=(rows, cols, channels))
     bank = rng.normal(size=(k, k, channels, filters))
     bias = rng.normal(size=filters)
-    trace = conv2d_trace(
-        image, bank, bias=bias, strides=stride, padding=padding, dilation_rate=dilation,
-        activation=activation,
-    )
+    try:
+        trace = conv2d_trace(
+            image, bank, bias=bias, strides=stride, padding=padding, dilation_rate=dilation,
+            activation=activation,
+        )
+    except InputError:  # an empty output: the core says so before any work
+        assume(False)
     data = conv_stage_data(trace)
     arrays = inflate(data)
     np.testing.assert_array_equal(arrays["input"], trace.padded)

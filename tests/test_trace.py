@@ -23,6 +23,7 @@ from cnnviz.trace import (
     PoolStep,
     conv1d_trace,
     conv2d_trace,
+    conv2d_transpose_trace,
     pool2d_trace,
 )
 
@@ -679,3 +680,24 @@ def test_conv1d_trace_invariants(case):
             step.is_padding, [not before <= p < before + signal.size for p in step.positions]
         )
         assert trace.step_at(index) == step
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 6), cols=st.integers(1, 6), kh=st.integers(1, 4), kw=st.integers(1, 4),
+    sr=st.integers(1, 3), sc=st.integers(1, 3), padding=st.sampled_from(["valid", "same"]),
+    seed=st.integers(0, 2**16),
+)
+def test_a_transposed_convolution_is_a_window_over_the_image_with_holes(
+    rows, cols, kh, kw, sr, sc, padding, seed
+):
+    rng = np.random.default_rng(seed)
+    x, k = rng.normal(size=(rows, cols)), rng.normal(size=(kh, kw))
+    trace = conv2d_transpose_trace(x, k, strides=(sr, sc), padding=padding)
+    expected = conv.conv2d_transpose(x, k, strides=(sr, sc), padding=padding)
+    np.testing.assert_allclose(trace.output, expected, rtol=1e-12, atol=1e-12)
+    (top, _), (left, _) = trace.pads
+    # The image sits on every s-th cell after the padding; the cells between are zeros.
+    np.testing.assert_array_equal(trace.padded[top::sr, left::sc][:rows, :cols], x)
+    assert np.count_nonzero(trace.padded) <= np.count_nonzero(x)
+    assert trace.flip and trace.strides == (1, 1)

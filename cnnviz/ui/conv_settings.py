@@ -13,6 +13,7 @@ import streamlit as st
 from cnnviz.conv import ACTIVATIONS, PAD_MODES
 from cnnviz.i18n import labels, t
 from cnnviz.shapes import PADDING_PRESETS, Padding2D
+from cnnviz.ui.presenter import settings_container
 from cnnviz.ui.url_state import url_choice
 
 CELLS = "cells"
@@ -80,7 +81,7 @@ def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int
 
 
 def conv_settings(*, key: str = "conv") -> ConvSettings:
-    """Show the convolution settings in the sidebar and return them.
+    """Show the convolution settings in the sidebar (or presenter mode's bar) and return them.
 
     Parameters
     ----------
@@ -92,7 +93,7 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
     ConvSettings
         What to pass to the core.
     """
-    with st.sidebar:
+    with settings_container():
         st.header(t("settings.header"))
         preset = url_choice(
             st.selectbox,

@@ -20,6 +20,7 @@ from cnnviz.kernels import resize_kernel
 from cnnviz.pooling import COURSE_EXAMPLE, POOL_OPS
 from cnnviz.ui.conv_settings import MAX_STRIDE, pair_inputs
 from cnnviz.ui.image_picker import PickedInput, image_picker
+from cnnviz.ui.presenter import settings_container
 from cnnviz.ui.url_state import url_choice
 
 MAX_POOL = 8
@@ -54,7 +55,7 @@ class PoolSettings:
 
 
 def pool_settings(*, key: str = "pool") -> PoolSettings:
-    """Show the pooling settings in the sidebar and return them.
+    """Show the pooling settings in the sidebar (or presenter mode's bar) and return them.
 
     Parameters
     ----------
@@ -66,7 +67,7 @@ def pool_settings(*, key: str = "pool") -> PoolSettings:
     PoolSettings
         What to pass to the core.
     """
-    with st.sidebar:
+    with settings_container():
         st.header(t("settings.header"))
         op = url_choice(
             st.segmented_control,

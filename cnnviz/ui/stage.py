@@ -19,6 +19,7 @@ import streamlit as st
 
 from cnnviz.i18n import get_language, t
 from cnnviz.stage import StageData
+from cnnviz.ui.presenter import STATE_KEY as PRESENTER_STATE
 
 _FILES = Path(__file__).parent / "components" / "stage"
 _COMPONENT = st.components.v2.component(
@@ -29,7 +30,7 @@ _COMPONENT = st.components.v2.component(
 )
 
 
-def _labels(kind: str, channels: int) -> dict[str, Any]:
+def _labels(kind: str, channels: int, titles: dict[str, str]) -> dict[str, Any]:
     """Every text the stage writes, in the current language (computed here, not in JS)."""
     names = (
         [t("stage.channel_rgb", index=i, name=t(f"stage.rgb.{i}")) for i in range(3)]
@@ -46,6 +47,7 @@ def _labels(kind: str, channels: int) -> dict[str, Any]:
     labels["channel"] = t("trace.channel")
     labels["list_separator"] = t("trace.list_separator")
     labels["channel_names"] = names
+    labels.update(titles)
     return labels
 
 
@@ -55,6 +57,7 @@ def stage(
     key: str,
     selected: tuple[int, int, int | None],
     on_select: Callable[[int, int, int | None], None] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> None:
     """Show the stage for one trace.
 
@@ -70,6 +73,9 @@ def stage(
     on_select : callable, optional
         Called with ``(row, col, map)`` when a cell is clicked, before the page
         reruns: the page writes the cell into its own session-state keys.
+    titles : dict, optional
+        Titles that replace the stage's own: ``"input"`` and ``"output"`` (which
+        may hold ``{number}``, the map shown).
     """
     channels = data.header["input"]["shape"][2]
 
@@ -85,9 +91,9 @@ def stage(
             "ui": {
                 "key": key,
                 "lang": get_language(),
-                "labels": _labels(data.header["kind"], channels),
+                "labels": _labels(data.header["kind"], channels, titles or {}),
                 "selected": [int(selected[0]), int(selected[1]), selected[2]],
-                "present": bool(st.session_state.get("presenter_on", False)),
+                "present": bool(st.session_state.get(PRESENTER_STATE, False)),
             },
             # A one-cell table: Streamlit sends it as Arrow, binary, not as base64 JSON.
             "blob": pd.DataFrame({"blob": [data.blob]}),

@@ -399,8 +399,13 @@ class Stage {
   }
 
   isPadding(pr, pc) {
+    // Outside the image, or (a transposed convolution's equivalent) a zero put between cells.
     const [[top, bottom], [left, right]] = this.pads;
-    return pr < top || pr >= this.hp - bottom || pc < left || pc >= this.wp - right;
+    const [hr, hc] = this.header.input.holes || [1, 1];
+    return (
+      pr < top || pr >= this.hp - bottom || pc < left || pc >= this.wp - right ||
+      (pr - top) % hr !== 0 || (pc - left) % hc !== 0
+    );
   }
 
   inputAt(pr, pc, ch) {
@@ -430,16 +435,18 @@ class Stage {
     const rest = width - (narrow ? 1 : 2) * gap - mathMin;
     const inBox = strip ? width : (rest * inNeed) / (inNeed + outNeed);
     const outBox = strip ? (width * this.cols) / this.wp : (rest * outNeed) / (inNeed + outNeed);
-    this.inCell = Math.min(inBox / this.wp, height / this.hp, 64);
+    this.inCell = this.snap(Math.min(inBox / this.wp, height / this.hp, 64));
     // A one-row input (a 1-D signal) keeps cells tall enough to see and to point at.
     this.inCellY = this.hp === 1 ? Math.max(this.inCell, 32) : this.inCell;
     const mapsShown = this.mapsView === "all" ? this.maps : 1;
     const across = Math.ceil(Math.sqrt(mapsShown));
     const down = Math.ceil(mapsShown / across);
-    this.outCell = Math.min(
-      (outBox - (across - 1) * 8) / (across * this.cols),
-      (height - (down - 1) * 8) / (down * this.rows),
-      64,
+    this.outCell = this.snap(
+      Math.min(
+        (outBox - (across - 1) * 8) / (across * this.cols),
+        (height - (down - 1) * 8) / (down * this.rows),
+        64,
+      ),
     );
     this.outCellY = this.rows === 1 ? Math.max(this.outCell, 32) : this.outCell;
     this.grid = { across, down, shown: mapsShown };
@@ -454,12 +461,19 @@ class Stage {
     this.draw();
   }
 
+  snap(cell) {
+    // A whole number of device pixels a cell: crisp cells, and a pointer that lands on the
+    // cell drawn under it, even at the far end of a 256-cell row.
+    const ratio = window.devicePixelRatio || 1;
+    return cell * ratio >= 1 ? Math.floor(cell * ratio) / ratio : cell;
+  }
+
   size(canvas, w, h) {
     const ratio = window.devicePixelRatio || 1;
-    canvas.style.width = `${Math.floor(w)}px`;
-    canvas.style.height = `${Math.floor(h)}px`;
-    canvas.width = Math.max(1, Math.floor(w * ratio));
-    canvas.height = Math.max(1, Math.floor(h * ratio));
+    canvas.width = Math.max(1, Math.round(w * ratio));
+    canvas.height = Math.max(1, Math.round(h * ratio));
+    canvas.style.width = `${canvas.width / ratio}px`;
+    canvas.style.height = `${canvas.height / ratio}px`;
     const ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.imageSmoothingEnabled = false;
