@@ -14,6 +14,7 @@ from cnnviz.i18n import InputError, get_language, labels, t
 from cnnviz.signals import KERNELS_1D, PADDINGS_1D, SIGNALS, PaddingResult
 from cnnviz.stage import StageData, conv1d_stage_data
 from cnnviz.trace import Conv1DTrace, conv1d_trace
+from cnnviz.ui.cell_picker import linked_index
 from cnnviz.ui.conv_settings import MAX_DILATION, MAX_STRIDE
 from cnnviz.ui.stage import stage
 from cnnviz.ui.url_state import url_choice
@@ -298,7 +299,10 @@ def position_picker(trace: Conv1DTrace, column) -> int:
     """Choose an output position: typed, or one step back or forward. Return it."""
     count = len(trace)
     key = f"{KEY}_pos"
-    st.session_state[key] = min(st.session_state.get(key, 0), count - 1)
+    if key not in st.session_state:  # a link reopens on its position
+        st.session_state[key] = linked_index(key, count)
+    st.session_state[key] = min(st.session_state[key], count - 1)
+    st.query_params[key] = str(st.session_state[key])  # by hand: see cell_picker.clamp_cell
     with column:
         back, position_col, forward = st.columns([1, 3, 1], vertical_alignment="bottom")
     back.button(

@@ -8,7 +8,7 @@ from cnnviz.i18n import t
 from cnnviz.trace import ConvTrace, PoolTrace
 
 
-def _linked_index(name: str, limit: int) -> int:
+def linked_index(name: str, limit: int) -> int:
     """Return the whole number in ``?name=``, clamped to ``0 .. limit - 1``; 0 if none."""
     try:
         value = int(st.query_params.get(name, "0"))
@@ -40,9 +40,12 @@ def clamp_cell(trace: ConvTrace | PoolTrace, *, key: str) -> tuple[int, int]:
     cell = []
     for name, limit in ((f"{key}_row", rows), (f"{key}_col", cols)):
         if name not in st.session_state:
-            st.session_state[name] = _linked_index(name, limit)
+            st.session_state[name] = linked_index(name, limit)
         st.session_state[name] = min(st.session_state[name], limit - 1)
         cell.append(st.session_state[name])
+        # Written by hand, not bound: Streamlit's own binding would parse the link's text
+        # itself and fail on "inf" or "1e400" before any check of ours.
+        st.query_params[name] = str(st.session_state[name])
     return cell[0], cell[1]
 
 
@@ -80,7 +83,7 @@ def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> 
 
     back, row_col, col_col, forward = st.columns([1, 3, 3, 1], vertical_alignment="bottom")
     back.button("◀", key=f"{key}_back", on_click=step, args=(-1,), help=t("cell.back"))
-    row_col.number_input(t("cell.row"), 0, rows - 1, key=row_key, bind="query-params")
-    col_col.number_input(t("cell.col"), 0, cols - 1, key=col_key, bind="query-params")
+    row_col.number_input(t("cell.row"), 0, rows - 1, key=row_key)
+    col_col.number_input(t("cell.col"), 0, cols - 1, key=col_key)
     forward.button("▶", key=f"{key}_forward", on_click=step, args=(1,), help=t("cell.forward"))
     return st.session_state[row_key], st.session_state[col_key]

@@ -165,3 +165,20 @@ def test_fewer_filters_keep_a_valid_map_choice():
     at.number_input(key="conv_filters").set_value(2).run()
     assert not at.exception
     assert at.segmented_control(key="conv_fmap").value == 1
+
+
+def test_a_link_reopens_on_its_cell_and_keeps_it_in_the_url():
+    # The stage's own click is a browser event: tests/e2e/test_stage.py clicks it.
+    at = open_page(conv_row="2", conv_col="3")
+    step = last_trace(at).step_at(2, 3, 0)
+    assert at.code[0].value == "\n".join(step.formula_lines("en"))
+    at.number_input(key="conv_col").set_value(4).run()
+    assert (at.query_params["conv_row"], at.query_params["conv_col"]) == ("2", "4")
+
+
+@pytest.mark.parametrize("value", ["99", "-3", "x", "1e400"])
+def test_a_cell_outside_the_map_in_a_link_is_clamped(value):
+    at = open_page(conv_row=value)
+    rows = last_trace(at).output.shape[0]
+    assert 0 <= at.session_state["conv_row"] < rows
+    assert not at.exception

@@ -465,7 +465,7 @@ class Stage {
     // A whole number of device pixels a cell: crisp cells, and a pointer that lands on the
     // cell drawn under it, even at the far end of a 256-cell row.
     const ratio = window.devicePixelRatio || 1;
-    return cell * ratio >= 1 ? Math.floor(cell * ratio) / ratio : cell;
+    return cell * ratio >= 4 ? Math.floor(cell * ratio) / ratio : cell;
   }
 
   size(canvas, w, h) {
@@ -863,7 +863,19 @@ class Stage {
     const panels = conv ? 3 : 1;
     const panel = this.lensCanvas.parentElement.clientWidth || 300;
     const box = this.el.classList.contains("narrow") && !this.el.classList.contains("phone") ? 0.55 * panel : panel;
-    const cell = Math.max(14, Math.min(44, Math.floor((box - (panels - 1) * 28 - 8) / (panels * kw))));
+    // As wide as the panel allows, and no taller than the input beside it (or a third of
+    // the window when stacked), so three channels of a colour filter stay on screen.
+    const tallest = this.el.classList.contains("narrow")
+      ? window.innerHeight * 0.35
+      : Math.max(220, this.inCellY * this.hp);
+    const cell = Math.max(
+      12,
+      Math.min(
+        44,
+        Math.floor((box - (panels - 1) * 28 - 8) / (panels * kw)),
+        Math.floor((tallest - shown.length * 18) / (shown.length * kh)),
+      ),
+    );
     const rowH = kh * cell + 18;
     this.size(this.lensCanvas, panels * kw * cell + (panels - 1) * 28, shown.length * rowH);
     const ctx = this.lensCanvas.getContext("2d");
@@ -909,7 +921,12 @@ class Stage {
             ctx.lineWidth = 1;
             ctx.strokeRect(x0 + n * cell, y0 + m * cell, cell, cell);
             const label = formatNumber(v, this.lang);
-            ctx.font = `${Math.min(14, Math.floor(cell * 0.34))}px system-ui, sans-serif`;
+            let px = Math.min(14, Math.floor(cell * 0.42));
+            ctx.font = `${px}px system-ui, sans-serif`;
+            while (px > 9 && ctx.measureText(label).width > cell - 3) {
+              px -= 1;
+              ctx.font = `${px}px system-ui, sans-serif`;
+            }
             if (ctx.measureText(label).width <= cell - 3) {
               ctx.fillStyle = ink(rgb);
               ctx.fillText(label, x0 + (n + 0.5) * cell, y0 + (m + 0.5) * cell + 1);
