@@ -1,6 +1,4 @@
-"""Convolution playground: input, filter bank and settings; feature maps, animation, inspector."""
-
-from urllib.parse import urlencode
+"""Convolution playground: the stage first, then input, filter bank, inspector, shapes, export."""
 
 import numpy as np
 import streamlit as st
@@ -9,6 +7,7 @@ from cnnviz import export, figures, links, shapes
 from cnnviz.i18n import InputError, t
 from cnnviz.stage import StageData, conv_stage_data
 from cnnviz.trace import ConvTrace, conv2d_trace
+from cnnviz.ui import presenter
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
 from cnnviz.ui.image_picker import image_picker
@@ -102,8 +101,7 @@ def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
 def share_link(bank: np.ndarray) -> None:
     """Write the kernel into the URL and show the link, ready to copy."""
     st.query_params["k"] = links.encode_bank(bank)
-    base = (st.context.url or "").split("?")[0]
-    st.code(f"{base}?{urlencode(dict(st.query_params), safe=',;|/')}", language=None)
+    presenter.share_link()
     st.caption(t("conv.link_help"))
 
 

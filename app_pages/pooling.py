@@ -4,7 +4,6 @@ Also the transposed convolution, and a translation demo of max pooling's partial
 """
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -23,6 +22,7 @@ from cnnviz.pooling import (
 )
 from cnnviz.stage import StageData, conv_stage_data, pool_stage_data
 from cnnviz.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
+from cnnviz.ui import presenter
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.pool_settings import (
     PoolSettings,
@@ -430,8 +430,7 @@ def translation_section(image: np.ndarray, settings: PoolSettings, is_matrix: bo
 
 def share_link() -> None:
     """Show the page's address with every setting, ready to copy."""
-    base = (st.context.url or "").split("?")[0]
-    st.code(f"{base}?{urlencode(dict(st.query_params))}", language=None)
+    presenter.share_link()
     st.caption(t("pool.link_help"))
 
 

@@ -171,6 +171,16 @@ def _is_picture(image: np.ndarray) -> bool:
     return bool(channels in (1, 3) and image.size > 0 and image.min() >= 0 and image.max() <= 1)
 
 
+def _input_header(trace: ConvTrace | PoolTrace, holes: tuple[int, int] = (1, 1)) -> dict:
+    """Describe the padded input: its shape, the padding around it, holes, picture or not."""
+    return {
+        "shape": list(_three_d(trace.padded).shape),
+        "pads": [[int(a), int(b)] for a, b in trace.pads],
+        "holes": [int(h) for h in holes],
+        "picture": _is_picture(trace.image),
+    }
+
+
 def _finish(header: dict[str, Any], blob: _Blob) -> StageData:
     data = blob.compress()
     header["arrays"] = blob.arrays
@@ -216,12 +226,7 @@ def conv_stage_data(trace: ConvTrace, *, holes: tuple[int, int] = (1, 1)) -> Sta
     maps = _maps_first(trace.totals)
     header: dict[str, Any] = {
         "kind": "conv",
-        "input": {
-            "shape": list(_three_d(trace.padded).shape),
-            "pads": [[int(a), int(b)] for a, b in trace.pads],
-            "holes": [int(h) for h in holes],
-            "picture": _is_picture(trace.image),
-        },
+        "input": _input_header(trace, holes),
         "window": {
             "size": list(kernel.shape[:2]),
             "strides": list(trace.strides),
@@ -319,11 +324,7 @@ def pool_stage_data(trace: PoolTrace) -> StageData:
     maps = _maps_first(trace.output)
     header: dict[str, Any] = {
         "kind": "pool",
-        "input": {
-            "shape": list(_three_d(trace.padded).shape),
-            "pads": [[int(a), int(b)] for a, b in trace.pads],
-            "picture": _is_picture(trace.image),
-        },
+        "input": _input_header(trace),
         "window": {
             "size": list(trace.pool_size),
             "strides": list(trace.strides),

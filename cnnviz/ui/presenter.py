@@ -99,8 +99,10 @@ html {{ font-size: {root_px:g}px; }}
 _run = threading.local()
 
 
-def presenter_link(url: str | None, params: Mapping[str, str | Sequence[str]]) -> str:
-    """Return the link that opens ``url`` with ``params`` in presenter mode.
+def page_link(
+    url: str | None, params: Mapping[str, str | Sequence[str]], *, present: bool = False
+) -> str:
+    """Return the link that opens ``url`` with ``params``, in presenter mode or not.
 
     Parameters
     ----------
@@ -110,12 +112,35 @@ def presenter_link(url: str | None, params: Mapping[str, str | Sequence[str]]) -
     params : mapping of str to str or sequence of str
         The page's query parameters (``st.query_params``); a sequence is a
         repeated parameter.
+    present : bool, default False
+        Whether the link opens in presenter mode (``present=1``, set where it
+        stands if there is one); otherwise any ``present`` is left out, so a
+        teacher's link to students opens the ordinary page.
 
     Returns
     -------
     str
-        ``url?params&present=1``; an existing ``present`` is set to ``1`` where
-        it stands. Kernel separators (``,;|/``) stay readable.
+        ``url?params``. Kernel separators (``,;|/``) stay readable.
+
+    Examples
+    --------
+    >>> page_link("http://localhost:8501/convolution?x=1", {"lang": "es", "present": "1"})
+    'http://localhost:8501/convolution?lang=es'
+    """
+    query = {
+        name: value if isinstance(value, str) else list(value) for name, value in params.items()
+    }
+    if present:
+        query[PARAM] = "1"
+    else:
+        query.pop(PARAM, None)
+    scheme, netloc, path, _, _ = urlsplit(url or "")
+    encoded = urlencode(query, doseq=True, safe=",;|/")
+    return urlunsplit((scheme, netloc, path, encoded, ""))
+
+
+def presenter_link(url: str | None, params: Mapping[str, str | Sequence[str]]) -> str:
+    """Return the link that opens ``url`` with ``params`` in presenter mode.
 
     Examples
     --------
@@ -124,13 +149,12 @@ def presenter_link(url: str | None, params: Mapping[str, str | Sequence[str]]) -
     >>> presenter_link(None, {"present": "0", "lang": "en"})
     '?present=1&lang=en'
     """
-    query = {
-        name: value if isinstance(value, str) else list(value) for name, value in params.items()
-    }
-    query[PARAM] = "1"
-    scheme, netloc, path, _, _ = urlsplit(url or "")
-    encoded = urlencode(query, doseq=True, safe=",;|/")
-    return urlunsplit((scheme, netloc, path, encoded, ""))
+    return page_link(url, params, present=True)
+
+
+def share_link() -> None:
+    """Show this page's link with every setting (not presenter mode), ready to copy."""
+    st.code(page_link(st.context.url, query_params()), language=None)
 
 
 def presenting() -> bool:
@@ -272,10 +296,11 @@ def refresh_presenter_link() -> None:
     """
     placeholder = _this_run().get("link")
     if placeholder is not None:
-        placeholder.code(presenter_link(st.context.url, _query_params()), language=None)
+        placeholder.code(presenter_link(st.context.url, query_params()), language=None)
 
 
-def _query_params() -> dict[str, str | list[str]]:
+def query_params() -> dict[str, str | list[str]]:
+    """Return the URL's parameters as a plain dict (a repeated one as a list)."""
     params: dict[str, str | list[str]] = {}
     for name in st.query_params:
         values = st.query_params.get_all(name)

@@ -139,6 +139,19 @@ function template(text, fields) {
   return text.replace(/\{(\w+)\}/g, (_, k) => (k in fields ? fields[k] : `{${k}}`));
 }
 
+function fillSelect(select, options, value) {
+  // Replace a <select>'s options with [value, label] pairs and choose `value`.
+  select.replaceChildren(
+    ...options.map(([v, label]) => {
+      const option = document.createElement("option");
+      option.value = String(v);
+      option.textContent = label;
+      return option;
+    }),
+  );
+  select.value = String(value);
+}
+
 // ---- the stage -------------------------------------------------------------------------
 
 class Stage {
@@ -216,13 +229,6 @@ class Stage {
     this.mapsViewEl = q(".maps-view");
     this.mapsEl = q(".maps");
     this.liveEl = q(".live");
-    SPEEDS.forEach((s, i) => {
-      const o = document.createElement("option");
-      o.value = String(i);
-      o.textContent = `${String(s).replace(".", this.lang === "es" ? "," : ".")}\u00d7`;
-      this.speedEl.appendChild(o);
-    });
-    this.speedEl.value = String(this.speed);
 
     q(".first").onclick = () => this.jump(0);
     q(".back").onclick = () => this.jump(this.step - 1);
@@ -346,28 +352,13 @@ class Stage {
     }
     this.scrub.setAttribute("aria-label", L.scrub);
     this.speedEl.setAttribute("aria-label", L.speed);
-    [...this.speedEl.options].forEach((o, i) => {
-      o.textContent = `${String(SPEEDS[i]).replace(".", this.lang === "es" ? "," : ".")}\u00d7`;
-    });
+    const speeds = SPEEDS.map((x, i) => [i, `${formatNumber(x, this.lang, 2)}\u00d7`]);
+    fillSelect(this.speedEl, speeds, this.speed);
     // Channel view: all channels, or one at a time.
-    this.channelEl.innerHTML = "";
-    const options = [[-1, L.all_channels], ...L.channel_names.slice(0, this.channels).map((n, i) => [i, n])];
-    for (const [value, name] of options) {
-      const o = document.createElement("option");
-      o.value = String(value);
-      o.textContent = name;
-      this.channelEl.appendChild(o);
-    }
-    this.channelEl.value = String(this.channelView);
+    const channels = L.channel_names.slice(0, this.channels).map((name, i) => [i, name]);
+    fillSelect(this.channelEl, [[-1, L.all_channels], ...channels], this.channelView);
     q(".channel-label").hidden = this.channels < 2;
-    this.mapsViewEl.innerHTML = "";
-    for (const [value, name] of [["one", L.one_map], ["all", L.all_maps]]) {
-      const o = document.createElement("option");
-      o.value = value;
-      o.textContent = name;
-      this.mapsViewEl.appendChild(o);
-    }
-    this.mapsViewEl.value = this.mapsView;
+    fillSelect(this.mapsViewEl, [["one", L.one_map], ["all", L.all_maps]], this.mapsView);
     q(".maps-label").hidden = this.maps < 2;
     this.playLabel();
   }
