@@ -22,7 +22,7 @@ def test_page_loads_and_animates(page, app_url, screenshot, lang):
     no_exception(page)
     screenshot(f"convolution-{lang}")
     stage(page, "conv_stage")
-    page.get_by_test_id("stage-play").click()
+    page.get_by_test_id("stage-play").first.click()
     page.wait_for_function("() => window.__cnnvizStages.conv_stage.step > 0")
     no_exception(page)
 

@@ -22,7 +22,7 @@ def test_page_loads_and_animates(page, app_url, screenshot, lang):
     expect(code).to_have_text(f"max(1{separator}1{separator}5{separator}6) = 6")
     screenshot(f"pooling-{lang}")
     stage(page, "pool_stage")
-    page.get_by_test_id("stage-play").click()
+    page.get_by_test_id("stage-play").first.click()
     page.wait_for_function("() => window.__cnnvizStages.pool_stage.step > 0")
     no_exception(page)
 

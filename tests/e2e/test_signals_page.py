@@ -24,7 +24,7 @@ def test_signals_page_shows_the_course_table_and_plays(page, app_url, screenshot
     expect(page.get_by_text("⌊(6 − 3 + 4 + 1) / 1⌋ = 8")).to_be_visible()
 
     stage(page, "sig_stage")
-    page.get_by_test_id("stage-play").click()
+    page.get_by_test_id("stage-play").first.click()
     page.wait_for_function("() => window.__cnnvizStages.sig_stage.step > 0")
     screenshot(f"signals-{lang}")
 
