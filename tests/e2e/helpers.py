@@ -55,8 +55,8 @@ def stage_cell_point(page, key: str, row: int, col: int, fmap: int = 0) -> tuple
 
 
 def stage_lines(page) -> list[str]:
-    """The arithmetic the stage writes for the shown cell, one entry per line."""
-    return page.locator("[data-testid='stage-lines'] .line").all_text_contents()
+    """The arithmetic the page's first stage writes for the shown cell, one entry per line."""
+    return page.locator("[data-testid='stage-lines']").first.locator(".line").all_text_contents()
 
 
 def no_exception(page) -> None:
