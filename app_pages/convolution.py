@@ -12,6 +12,7 @@ from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
 from cnnviz.ui.image_picker import image_picker
 from cnnviz.ui.kernel_editor import bank_key, kernel_editor
+from cnnviz.ui.language import fragment
 from cnnviz.ui.stage import stage
 
 KEY = "conv"
@@ -90,12 +91,9 @@ def select_cell(row: int, col: int, fmap: int | None) -> None:
 
 
 def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
-    """One output cell's window and its arithmetic written out."""
+    """One output cell's arithmetic written out, ready to copy (the stage draws its window)."""
     step = trace.step_at(row, col, fmap if trace.map_axis else None)
     st.code("\n".join(step.formula_lines()), language=None, wrap_lines=True)
-    st.plotly_chart(
-        figures.window_figure(step), key=f"{KEY}_window", config={"displayModeBar": False}
-    )
 
 
 def share_link(bank: np.ndarray) -> None:
@@ -103,6 +101,65 @@ def share_link(bank: np.ndarray) -> None:
     st.query_params["k"] = links.encode_bank(bank)
     presenter.share_link()
     st.caption(t("conv.link_help"))
+
+
+@fragment
+def cell_view(
+    trace: ConvTrace, image: np.ndarray, bank: np.ndarray, settings: ConvSettings
+) -> None:
+    """Show the stage and everything that follows its cell: inspector, exports and link.
+
+    A fragment: a click on the stage, another map or the ◀ ▶ buttons rerun only
+    this part, so the input and kernel tables above are not drawn again.
+    """
+    maps = trace.output if trace.output.ndim == 3 else trace.output[..., None]
+    # The chosen map may be gone (fewer filters now): fall back to the last one.
+    fmap = st.session_state[f"{KEY}_fmap"] = min(
+        st.session_state.get(f"{KEY}_fmap", 0), maps.shape[2] - 1
+    )
+    row, col = clamp_cell(trace, key=KEY)
+    stage(
+        stage_data_of(image, bank, settings),
+        key=f"{KEY}_stage",
+        selected=(row, col, fmap if trace.map_axis else None),
+        on_select=select_cell,
+    )
+    st.subheader(t("conv.inspect"))
+    if maps.shape[2] > 1:
+        fmap = st.segmented_control(
+            t("conv.which_map"), range(maps.shape[2]), format_func=str,
+            required=True, key=f"{KEY}_fmap", bind="query-params",
+        )
+    row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
+    inspector(trace, fmap, row, col)
+    export_col, share_col = st.columns(2)
+    with export_col.popover(t("conv.export"), width="stretch"):
+        downloads(trace, bank, maps, fmap, figures.region_around(maps.shape, row, col))
+    with share_col.popover(t("conv.share"), width="stretch"):
+        share_link(bank)
+
+
+def downloads(
+    trace: ConvTrace, bank: np.ndarray, maps: np.ndarray, fmap: int, region: figures.Region
+) -> None:
+    """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV."""
+    st.download_button(
+        t("conv.download_png"), lambda: export.feature_map_png(maps[..., fmap]),
+        "feature_map.png", mime="image/png", key=f"{KEY}_png", width="stretch",
+    )
+    st.download_button(
+        t("conv.download_gif"),
+        lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
+        "convolution.gif", mime="image/gif", key=f"{KEY}_gif", width="stretch",
+    )
+    st.download_button(
+        t("conv.download_kernel"), export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv",
+        mime="text/csv", key=f"{KEY}_kernel_csv", width="stretch",
+    )
+    st.download_button(
+        t("conv.download_output"), lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv",
+        mime="text/csv", key=f"{KEY}_output_csv", width="stretch",
+    )
 
 
 st.title(t("conv.title"))
@@ -136,51 +193,8 @@ except InputError as err:
     stage_area.caption(t("conv.showing_last_valid"))
     trace, image, bank, settings = st.session_state[last_valid]
 
-maps = trace.output if trace.output.ndim == 3 else trace.output[..., None]
-# The chosen map may be gone (fewer filters now): fall back to the last one.
-fmap = st.session_state[f"{KEY}_fmap"] = min(
-    st.session_state.get(f"{KEY}_fmap", 0), maps.shape[2] - 1
-)
-row, col = clamp_cell(trace, key=KEY)
 with stage_area:
-    stage(
-        stage_data_of(image, bank, settings),
-        key=f"{KEY}_stage",
-        selected=(row, col, fmap if trace.map_axis else None),
-        on_select=select_cell,
-    )
-
-st.header(t("conv.inspect"))
-if maps.shape[2] > 1:
-    fmap = st.segmented_control(
-        t("conv.which_map"), range(maps.shape[2]), format_func=str,
-        required=True, key=f"{KEY}_fmap", bind="query-params",
-    )
-row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
-inspector(trace, fmap, row, col)
+    cell_view(trace, image, bank, settings)
 
 st.header(t("conv.shapes"))
 shapes_panel(trace, image, bank, settings)
-
-st.header(t("conv.export"))
-region = figures.region_around(maps.shape, row, col)
-downloads = st.columns(4)
-downloads[0].download_button(
-    t("conv.download_png"), lambda: export.feature_map_png(maps[..., fmap]), "feature_map.png",
-    mime="image/png", key=f"{KEY}_png", width="stretch",
-)
-downloads[1].download_button(
-    t("conv.download_gif"),
-    lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
-    "convolution.gif", mime="image/gif", key=f"{KEY}_gif", width="stretch",
-)
-downloads[2].download_button(
-    t("conv.download_kernel"), export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv",
-    mime="text/csv", key=f"{KEY}_kernel_csv", width="stretch",
-)
-downloads[3].download_button(
-    t("conv.download_output"), lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv",
-    mime="text/csv", key=f"{KEY}_output_csv", width="stretch",
-)
-st.header(t("conv.share"))
-share_link(bank)

@@ -46,6 +46,7 @@ from cnnviz.trace import conv2d_trace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FRAMES = 300
+CLICKS = 10
 HOVERS = 40
 
 
@@ -171,7 +172,7 @@ def browser_figures(url: str) -> None:
               f" max {max(hovered['painted']):5.1f} ms   (target 50 ms)")
 
         times = []
-        for i in range(5):
+        for i in range(CLICKS):
             row, col = 10 + 17 * i, 40 + 11 * i
             canvas = page.get_by_test_id("stage-output")
             canvas.scroll_into_view_if_needed()
@@ -189,7 +190,7 @@ def browser_figures(url: str) -> None:
             chosen = page.evaluate("() => window.__cnnvizStages.conv_stage.step")
             assert abs(chosen - (row * 256 + col)) <= 257, (row, col, chosen)
             times.append(page.evaluate("() => window.__changed") - start)
-        print(f"\nclick on a cell to the page's inspector updated (5 clicks): median "
+        print(f"\nclick on a cell to the page's inspector updated ({CLICKS} clicks): median "
               f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms   (target 400 ms)")
         browser.close()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from cnnviz.i18n import LANGUAGE_NAMES, LANGUAGES, resolve_language, set_language
@@ -41,3 +45,29 @@ def language_selector() -> str:
     st.query_params[LANGUAGE_KEY] = lang
     set_language(lang)
     return lang
+
+
+def fragment(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Make ``func`` a Streamlit fragment that writes in the session's language.
+
+    A fragment's own reruns (a click inside it) skip ``app.py``, where the
+    language is set, so each run of the fragment sets it again first.
+
+    Parameters
+    ----------
+    func : callable
+        The fragment's body.
+
+    Returns
+    -------
+    callable
+        ``st.fragment`` of ``func``, with the language set on every run.
+    """
+
+    @functools.wraps(func)
+    def in_language(*args: Any, **kwargs: Any) -> Any:
+        if LANGUAGE_KEY in st.session_state:
+            set_language(st.session_state[LANGUAGE_KEY])
+        return func(*args, **kwargs)
+
+    return st.fragment(in_language)

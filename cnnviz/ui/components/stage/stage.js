@@ -269,19 +269,29 @@ class Stage {
       if (header.id !== this.id) return; // a newer payload arrived meanwhile
       this.setModel(header, unpack(buffer, header.arrays));
     }
-    this.labelAll();
+    // Most reruns change nothing here (the page moved a widget elsewhere): repaint only
+    // for new numbers, another language or presenter mode; a new cell just glides there.
+    const view = JSON.stringify([this.id, ui.lang, ui.present, ui.labels]);
+    const fresh = view !== this.view;
+    if (fresh) {
+      this.view = view;
+      this.labelAll();
+      this.layout();
+    }
     const sel = ui.selected;
     const selKey = JSON.stringify(sel);
     if (sel && selKey !== this.lastSelected) {
       this.lastSelected = selKey;
       const map = Math.min(sel[2] || 0, this.maps - 1);
       const index = Math.min(sel[0], this.rows - 1) * this.cols + Math.min(sel[1], this.cols - 1);
-      if (map !== this.map) this.map = map;
+      if (map !== this.map) {
+        this.map = map;
+        this.mapButtons();
+      }
       this.stop();
       this.filling = false;
       this.jump(index, { quiet: true });
     }
-    this.layout();
   }
 
   setModel(header, arrays) {
