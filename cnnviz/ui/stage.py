@@ -3,9 +3,9 @@
 The component's HTML/CSS/JS live as files in ``components/stage/`` and are
 sent inline (no build step, nothing fetched at run time). Python sends what
 :mod:`cnnviz.stage` packed; the browser plays it. A click on an output cell
-comes back as ``{"row", "col", "map"}``, which :func:`stage` writes into the
-page's own session-state keys, so the inspector, the exports and the share
-link follow it.
+comes back as ``{"row", "col", "map"}`` and is handed to the page's
+``on_select`` callback before the rerun, so the inspector, the exports and the
+share link follow it.
 """
 
 from __future__ import annotations

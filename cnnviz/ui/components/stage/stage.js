@@ -290,7 +290,7 @@ class Stage {
       }
       this.stop();
       this.filling = false;
-      this.jump(index, { quiet: true });
+      this.jump(index);
     }
   }
 
@@ -952,11 +952,9 @@ class Stage {
 
   // ---- motion ----
 
-  jump(index, { quiet = false } = {}) {
+  jump(index) {
     if (!this.header) return;
-    const next = Math.max(0, Math.min(this.count - 1, index));
-    this.moveTo(next);
-    if (!quiet && !this.playing) this.announce();
+    this.moveTo(Math.max(0, Math.min(this.count - 1, index)));
   }
 
   moveTo(next) {
@@ -967,10 +965,6 @@ class Stage {
     this.step = next;
     this.schedule();
     this.draw();
-  }
-
-  announce() {
-    this.playLabel();
   }
 
   toggle() {
@@ -1029,7 +1023,6 @@ class Stage {
     const gliding = this.glide && now - this.glide.t0 < this.glide.duration;
     if (!gliding && this.glide) this.glide = null;
     this.draw();
-    this.frames = (this.frames || 0) + 1;
     if (this.playing || gliding) this.schedule();
   }
 
