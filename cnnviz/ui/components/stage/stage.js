@@ -421,9 +421,10 @@ class Stage {
     // A 1-D signal is a strip: input and output each take a whole row, aligned.
     const strip = this.hp === 1;
     const narrow = width < 640 || strip;
-    this.el.classList.toggle("narrow", narrow);
-    this.el.classList.toggle("strip", strip);
-    this.el.classList.toggle("phone", width < 460);
+    const classes = this.el.classList;
+    classes.toggle("narrow", narrow);
+    classes.toggle("strip", strip);
+    classes.toggle("phone", width < 460);
     const height = Math.max(180, Math.min(window.innerHeight * (this.ui.present ? 0.62 : 0.46), 640));
     const gap = 24;
     // Wide: input, output and arithmetic side by side; the arithmetic keeps at least 38 %
