@@ -460,6 +460,10 @@ class Stage {
     );
     this.mapButtons();
     this.paintInput();
+    // Whether each map's numbers fit its cells: measured once per layout, not every frame.
+    this.outNumbers = Array.from({ length: this.maps }, (_, f) =>
+      this.fits(this.outCell, (r, c) => this.readOut(f * this.count + r * this.cols + c).text(), this.rows, this.cols),
+    );
     this.draw();
   }
 
@@ -690,7 +694,7 @@ class Stage {
     const s = this.outCell;
     const sy = this.outCellY;
     ctx.clearRect(0, 0, this.outCanvas.width, this.outCanvas.height);
-    const numbers = this.fits(s, (r, c) => this.readOut(this.map * this.count + r * this.cols + c).text(), this.rows, this.cols);
+    const numbers = this.outNumbers[this.map];
     for (let k = 0; k < this.grid.shown; k++) {
       const { f, x, y } = this.slot(k);
       ctx.drawImage(this.mapImage(f), x, y, this.cols * s, this.rows * sy);
