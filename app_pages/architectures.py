@@ -1,6 +1,6 @@
 """Shapes and architectures: one layer worked out, a stack's summary, the classics, a quiz.
 
-Never imports TensorFlow: every number comes from :mod:`cnnviz.architectures`,
+Never imports TensorFlow: every number comes from :mod:`cnnviz.core.architectures`,
 which follows Keras without building the model.
 """
 
@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import architecture_figures as figs
-from cnnviz import figures, quiz
-from cnnviz.architectures import (
+from cnnviz import figures
+from cnnviz.content import quiz
+from cnnviz.core.architectures import (
     ACTIVATIONS,
     ARCHITECTURES,
     CALCULATOR_TYPES,
@@ -27,8 +27,17 @@ from cnnviz.architectures import (
     summarize,
     to_shorthand,
 )
-from cnnviz.i18n import InputError, format_number, get_language, labels, t
-from cnnviz.shapes import PADDING_PRESETS
+from cnnviz.core.shapes import PADDING_PRESETS
+from cnnviz.figures import architecture as figs
+from cnnviz.i18n import (
+    InputError,
+    format_compact,
+    format_count,
+    format_number,
+    get_language,
+    labels,
+    t,
+)
 from cnnviz.ui.url_state import url_choice
 
 KEY = "arch"
@@ -145,11 +154,11 @@ def summary_table(summary: Summary) -> None:
                 "name": layer.name,
                 "type": layer.type,
                 "shape": shape_text(layer.output_shape),
-                "params": figs.format_count(layer.params, lang),
-                "macs": figs.format_count(layer.macs, lang),
+                "params": format_count(layer.params, lang),
+                "macs": format_count(layer.macs, lang),
                 "rf": str(layer.receptive_field[0]),
                 "jump": format_number(layer.receptive_field[1], digits=3),
-                "memory": figs.format_count(layer.activation_memory, lang),
+                "memory": format_count(layer.activation_memory, lang),
             }
             for layer in summary.layers
         ]
@@ -193,26 +202,26 @@ def totals(summary: Summary) -> None:
     cols = st.columns(3)
     cols[0].metric(
         t("arch.total.params"),
-        figs.format_count(summary.params, lang)
+        format_count(summary.params, lang)
         if summary.params < 10_000_000
-        else figs.format_compact(summary.params, lang),
+        else format_compact(summary.params, lang),
     )
     cols[1].metric(
-        t("arch.total.macs"), figs.format_compact(summary.macs, lang), help=t("arch.col.macs_help")
+        t("arch.total.macs"), format_compact(summary.macs, lang), help=t("arch.col.macs_help")
     )
     cols[2].metric(
         t("arch.total.memory"),
-        figs.format_compact(summary.activation_memory, lang),
+        format_compact(summary.activation_memory, lang),
         help=t("arch.col.memory_help"),
     )
     st.caption(
         t(
             "arch.total.exact",
-            params=figs.format_count(summary.params, lang),
-            trainable=figs.format_count(summary.trainable_params, lang),
-            frozen=figs.format_count(summary.non_trainable_params, lang),
-            macs=figs.format_count(summary.macs, lang),
-            memory=figs.format_count(summary.activation_memory, lang),
+            params=format_count(summary.params, lang),
+            trainable=format_count(summary.trainable_params, lang),
+            frozen=format_count(summary.non_trainable_params, lang),
+            macs=format_count(summary.macs, lang),
+            memory=format_count(summary.activation_memory, lang),
             mb=format_number(summary.activation_memory * 4 / 2**20, digits=1),
         )
     )
@@ -381,9 +390,9 @@ def calculator() -> None:
     cols = st.columns(4)
     cols[0].metric(t("arch.calc.input"), shape_text(result.input_shape))
     cols[1].metric(t("arch.calc.output"), shape_text(result.output_shape))
-    cols[2].metric(t("arch.calc.params"), figs.format_count(result.params, lang))
+    cols[2].metric(t("arch.calc.params"), format_count(result.params, lang))
     cols[3].metric(
-        t("arch.calc.macs"), figs.format_count(result.macs, lang), help=t("arch.col.macs_help")
+        t("arch.calc.macs"), format_count(result.macs, lang), help=t("arch.col.macs_help")
     )
     st.subheader(t("arch.calc.how_shape"))
     st.latex(LENGTH_FORMULAS[kind])

@@ -3,10 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import export, figures, links, shapes
+from cnnviz import figures
+from cnnviz.content import links
+from cnnviz.core import shapes
+from cnnviz.core.stage import StageData, conv_stage_data
+from cnnviz.core.trace import ConvTrace, conv2d_trace
 from cnnviz.i18n import InputError, t
-from cnnviz.stage import StageData, conv_stage_data
-from cnnviz.trace import ConvTrace, conv2d_trace
+from cnnviz.io import export
 from cnnviz.ui import presenter
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
@@ -127,8 +130,12 @@ def cell_view(
     st.subheader(t("conv.inspect"))
     if maps.shape[2] > 1:
         fmap = st.segmented_control(
-            t("conv.which_map"), range(maps.shape[2]), format_func=str,
-            required=True, key=f"{KEY}_fmap", bind="query-params",
+            t("conv.which_map"),
+            range(maps.shape[2]),
+            format_func=str,
+            required=True,
+            key=f"{KEY}_fmap",
+            bind="query-params",
         )
     row, col = cell_picker(trace, fmap if trace.map_axis else None, key=KEY)
     inspector(trace, fmap, row, col)
@@ -144,21 +151,36 @@ def downloads(
 ) -> None:
     """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV."""
     st.download_button(
-        t("conv.download_png"), lambda: export.feature_map_png(maps[..., fmap]),
-        "feature_map.png", mime="image/png", key=f"{KEY}_png", width="stretch",
+        t("conv.download_png"),
+        lambda: export.feature_map_png(maps[..., fmap]),
+        "feature_map.png",
+        mime="image/png",
+        key=f"{KEY}_png",
+        width="stretch",
     )
     st.download_button(
         t("conv.download_gif"),
         lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
-        "convolution.gif", mime="image/gif", key=f"{KEY}_gif", width="stretch",
+        "convolution.gif",
+        mime="image/gif",
+        key=f"{KEY}_gif",
+        width="stretch",
     )
     st.download_button(
-        t("conv.download_kernel"), export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv",
-        mime="text/csv", key=f"{KEY}_kernel_csv", width="stretch",
+        t("conv.download_kernel"),
+        export.matrix_csv(bank[:, :, 0, fmap]),
+        "kernel.csv",
+        mime="text/csv",
+        key=f"{KEY}_kernel_csv",
+        width="stretch",
     )
     st.download_button(
-        t("conv.download_output"), lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv",
-        mime="text/csv", key=f"{KEY}_output_csv", width="stretch",
+        t("conv.download_output"),
+        lambda: export.matrix_csv(maps[..., fmap]),
+        "feature_map.csv",
+        mime="text/csv",
+        key=f"{KEY}_output_csv",
+        width="stretch",
     )
 
 

@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import samples, shapes
+from cnnviz.content import samples
+from cnnviz.core import shapes
+from cnnviz.core.trace import conv2d_trace
 from cnnviz.i18n import InputError, format_number, t
-from cnnviz.trace import conv2d_trace
+from cnnviz.ui.pages import page_links
 
 # The course's worked example (textbook chapter, "correlación cruzada"): its 5x7
 # input and a 3x3 kernel whose top-left window gives 6.
@@ -38,22 +40,7 @@ def highlight(matrix: np.ndarray, rows, cols, style: str):
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 st.markdown(t("home.topics"))
-PAGE_ROWS = (  # (page, title key, icon): the operations, then the networks, as in the sidebar
-    (
-        ("app_pages/convolution.py", "conv.nav", ":material/grid_on:"),
-        ("app_pages/pooling.py", "pool.nav", ":material/compress:"),
-        ("app_pages/signals.py", "signal.nav", ":material/show_chart:"),
-    ),
-    (
-        ("app_pages/architectures.py", "arch.nav", ":material/account_tree:"),
-        ("app_pages/trained_network.py", "net.nav", ":material/neurology:"),
-        ("app_pages/saliency.py", "saliency.page.nav", ":material/visibility:"),
-        ("app_pages/training.py", "train.nav", ":material/model_training:"),
-    ),
-)
-for row in PAGE_ROWS:
-    for column, (page, key, icon) in zip(st.columns(4), row, strict=False):
-        column.page_link(page, label=t(key), icon=icon)
+page_links()
 
 st.header(t("home.example.header"))
 st.markdown(t("home.example.caption"))

@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures, shapes
-from cnnviz.conv import conv2d_transpose
-from cnnviz.i18n import InputError, format_number, get_language, labels, t
-from cnnviz.pooling import (
+from cnnviz import figures
+from cnnviz.core import shapes
+from cnnviz.core.conv import conv2d_transpose
+from cnnviz.core.pooling import (
     POOL_OPS,
     UPSAMPLE_METHODS,
     ShiftComparison,
@@ -20,8 +20,9 @@ from cnnviz.pooling import (
     upsample2d,
     upsample_kernel,
 )
-from cnnviz.stage import StageData, conv_stage_data, pool_stage_data
-from cnnviz.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
+from cnnviz.core.stage import StageData, conv_stage_data, pool_stage_data
+from cnnviz.core.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
+from cnnviz.i18n import InputError, format_number, get_language, labels, t
 from cnnviz.ui import presenter
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.pool_settings import (
@@ -292,7 +293,8 @@ def upsampling_section(source: np.ndarray, source_title: str) -> None:
         st.markdown(t(f"pool.up.stage.{method}", rows=size[0], cols=size[1]))
         stage(
             transposed_stage_of(plane, kernel, size, "valid"),
-            key=f"{KEY}_up_stage", selected=(0, 0, None),
+            key=f"{KEY}_up_stage",
+            selected=(0, 0, None),
             titles={"input": t("pool.up.stage_input"), "output": t(f"pool.up.method.{method}")},
         )
 
@@ -367,7 +369,8 @@ def transposed_section(source: np.ndarray, source_title: str) -> None:
     st.markdown(t("pool.tconv.stage", rows=strides[0] - 1, cols=strides[1] - 1))
     stage(
         transposed_stage_of(source, kernel, strides, padding),
-        key=f"{KEY}_tconv_stage", selected=(0, 0, None),
+        key=f"{KEY}_tconv_stage",
+        selected=(0, 0, None),
         titles={"input": t("pool.up.stage_input"), "output": t("pool.tconv.result")},
     )
 

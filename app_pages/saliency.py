@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import network_figures, saliency
+from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_number, get_language, t
+from cnnviz.nets import saliency
 from cnnviz.ui.network import choose_network, digit_picker, inspect_digit
 from cnnviz.ui.url_state import url_choice
 

@@ -9,11 +9,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from cnnviz import figures, signals
+from cnnviz import figures
+from cnnviz.core import signals
+from cnnviz.core.signals import KERNELS_1D, PADDINGS_1D, SIGNALS, PaddingResult
+from cnnviz.core.stage import StageData, conv1d_stage_data
+from cnnviz.core.trace import Conv1DTrace, conv1d_trace
 from cnnviz.i18n import InputError, get_language, labels, t
-from cnnviz.signals import KERNELS_1D, PADDINGS_1D, SIGNALS, PaddingResult
-from cnnviz.stage import StageData, conv1d_stage_data
-from cnnviz.trace import Conv1DTrace, conv1d_trace
 from cnnviz.ui.cell_picker import linked_index
 from cnnviz.ui.conv_settings import MAX_DILATION, MAX_STRIDE
 from cnnviz.ui.stage import stage
@@ -171,7 +172,10 @@ def signal_inputs() -> np.ndarray | None:
     text, length, seed, noise = DEFAULT_TEXT, 2, 0, 0.0
     if source == TYPED:
         text = st.text_input(
-            t("signal.text"), DEFAULT_TEXT, key=f"{KEY}_text", bind="query-params",
+            t("signal.text"),
+            DEFAULT_TEXT,
+            key=f"{KEY}_text",
+            bind="query-params",
             help=t("signal.numbers_help"),
         )
     elif source != "course":
@@ -183,16 +187,24 @@ def signal_inputs() -> np.ndarray | None:
             t("signal.length"), 2, signals.MAX_LENGTH, key=f"{KEY}_length", bind="query-params"
         )
         seed = seed_col.number_input(
-            t("signal.seed"), 0, MAX_SEED, key=f"{KEY}_seed", bind="query-params",
+            t("signal.seed"),
+            0,
+            MAX_SEED,
+            key=f"{KEY}_seed",
+            bind="query-params",
             help=t("signal.seed_help"),
         )
         noise = noise_col.number_input(
-            t("signal.noise"), 0.0, signals.MAX_NOISE, step=0.1, format="%.2f",
-            key=f"{KEY}_noise", bind="query-params", help=t("signal.noise_help"),
+            t("signal.noise"),
+            0.0,
+            signals.MAX_NOISE,
+            step=0.1,
+            format="%.2f",
+            key=f"{KEY}_noise",
+            bind="query-params",
+            help=t("signal.noise_help"),
         )
-    st.caption(
-        t("signal.typed_description") if source == TYPED else SIGNALS[source].description()
-    )
+    st.caption(t("signal.typed_description") if source == TYPED else SIGNALS[source].description())
     try:
         return signal_of(source, text, int(length), int(seed), float(noise))
     except InputError as err:
@@ -219,7 +231,10 @@ def kernel_inputs() -> np.ndarray | None:
         )
     elif preset == "custom":
         text = st.text_input(
-            t("signal.custom"), DEFAULT_CUSTOM, key=f"{KEY}_custom", bind="query-params",
+            t("signal.custom"),
+            DEFAULT_CUSTOM,
+            key=f"{KEY}_custom",
+            bind="query-params",
             help=t("signal.numbers_help"),
         )
     st.caption(KERNELS_1D[preset].explanation())
@@ -245,7 +260,8 @@ def show_values(values: np.ndarray, count_key: str) -> None:
         numbers_block(values)
     elif count_key == "signal.samples":
         st.plotly_chart(
-            signal_figure(values, get_language()), key=f"{KEY}_signal_fig",
+            signal_figure(values, get_language()),
+            key=f"{KEY}_signal_fig",
             config={"displayModeBar": False},
         )
 
@@ -306,13 +322,21 @@ def position_picker(trace: Conv1DTrace, column) -> int:
     with column:
         back, position_col, forward = st.columns([1, 3, 1], vertical_alignment="bottom")
     back.button(
-        "◀", key=f"{KEY}_back", on_click=step_position, args=(-1, count),
-        help=t("signal.step_back"), width="stretch",
+        "◀",
+        key=f"{KEY}_back",
+        on_click=step_position,
+        args=(-1, count),
+        help=t("signal.step_back"),
+        width="stretch",
     )
     position = position_col.number_input(t("signal.position"), 0, count - 1, key=key)
     forward.button(
-        "▶", key=f"{KEY}_forward", on_click=step_position, args=(1, count),
-        help=t("signal.step_forward"), width="stretch",
+        "▶",
+        key=f"{KEY}_forward",
+        on_click=step_position,
+        args=(1, count),
+        help=t("signal.step_forward"),
+        width="stretch",
     )
     return int(position)
 
@@ -324,11 +348,15 @@ st.title(t("signal.title"))
 st.markdown(t("signal.intro"))
 with st.container(horizontal=True):
     st.button(
-        t("signal.demo_course"), key=f"{KEY}_demo_course", on_click=load_demo,
+        t("signal.demo_course"),
+        key=f"{KEY}_demo_course",
+        on_click=load_demo,
         args=("course", DEFAULT_KERNEL, DEFAULT_N, "valid"),
     )
     st.button(
-        t("signal.demo_eeg"), key=f"{KEY}_demo_eeg", on_click=load_demo,
+        t("signal.demo_eeg"),
+        key=f"{KEY}_demo_eeg",
+        on_click=load_demo,
         args=("eeg_like", "moving_average", 10, "same"),
     )
 
@@ -352,13 +380,21 @@ with kernel_col:
 stride_col, dilation_col, flip_col = st.columns([1, 1, 2], gap="medium")
 strides = int(
     stride_col.number_input(
-        t("signal.stride"), 1, MAX_STRIDE, key=f"{KEY}_stride", bind="query-params",
+        t("signal.stride"),
+        1,
+        MAX_STRIDE,
+        key=f"{KEY}_stride",
+        bind="query-params",
         help=t("signal.stride_help"),
     )
 )
 dilation = int(
     dilation_col.number_input(
-        t("signal.dilation"), 1, MAX_DILATION, key=f"{KEY}_dilation", bind="query-params",
+        t("signal.dilation"),
+        1,
+        MAX_DILATION,
+        key=f"{KEY}_dilation",
+        bind="query-params",
         help=t("signal.dilation_help"),
     )
 )
@@ -393,7 +429,10 @@ st.header(t("signal.animation"))
 padding_col, position_col = st.columns([1, 1], gap="large", vertical_alignment="bottom")
 st.session_state.setdefault(f"{KEY}_pad", "valid")
 padding = padding_col.segmented_control(
-    t("signal.animation_padding"), PADDINGS_1D, required=True, key=f"{KEY}_pad",
+    t("signal.animation_padding"),
+    PADDINGS_1D,
+    required=True,
+    key=f"{KEY}_pad",
     bind="query-params",
 )
 chosen = results[PADDINGS_1D.index(padding)]

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import figures, network_figures
+from cnnviz import figures
+from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_number, get_language, labels, t
 from cnnviz.ui.network import DigitInput, choose_network, digit_picker, inspect_digit
 from cnnviz.ui.url_state import url_choice
@@ -30,7 +31,7 @@ SURGERY_BANK = f"{KEY}_surgery_bank_{network.model_id}"
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _filters(_model, model_id: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
-    from cnnviz.model import filters
+    from cnnviz.nets.model import filters
 
     kernel, bias = filters(_model, layer)
     kernel.flags.writeable = False

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import network_figures, training
-from cnnviz import training_figures as figs
-from cnnviz.architectures import summarize
-from cnnviz.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, load_mnist_subset
-from cnnviz.i18n import InputError, format_number, get_language, labels, t
+from cnnviz.core.architectures import BUILDER_TYPES, new_layer, summarize
+from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
+from cnnviz.figures import network as network_figures
+from cnnviz.figures import training as figs
+from cnnviz.i18n import InputError, format_count, format_number, get_language, labels, t
+from cnnviz.nets import training
+from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, load_mnist_subset
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.url_state import url_choice
 
@@ -188,7 +190,7 @@ st.caption(
 
 def load_preset() -> None:
     """Replace the stack by the chosen preset (new widget keys, so they take its values)."""
-    spec = training.PRESETS[state[f"{KEY}_preset"]](state[f"{KEY}_classes"])
+    spec = NETWORK_PRESETS[state[f"{KEY}_preset"]](state[f"{KEY}_classes"])
     stack = []
     for layer in spec:
         state[f"{KEY}_uid"] += 1
@@ -211,7 +213,7 @@ def remove(index: int) -> None:
 def add_layer() -> None:
     """Append a layer of the chosen type."""
     state[f"{KEY}_uid"] += 1
-    state[STACK].append((state[f"{KEY}_uid"], training.new_layer(state[f"{KEY}_add_type"])))
+    state[STACK].append((state[f"{KEY}_uid"], new_layer(state[f"{KEY}_add_type"])))
 
 
 def fit_output(uid: int, classes: int) -> None:
@@ -232,7 +234,7 @@ def layer_widgets(index: int, uid: int, layer: dict, count: int) -> None:
             col = cols[COLUMN[name]]
             key = f"{KEY}_l{uid}_{name}"
             if key not in state:
-                state[key] = layer.get(name, training.new_layer(kind).get(name, 1))
+                state[key] = layer.get(name, new_layer(kind).get(name, 1))
                 if name == "activation" and state[key] is None:
                     state[key] = "linear"
             label = t(f"train.field.{name}")
@@ -270,7 +272,7 @@ state[f"{KEY}_classes"] = data.classes
 preset_col, load_col = st.columns([3, 1], vertical_alignment="bottom")
 preset_col.selectbox(
     t("train.preset"),
-    tuple(training.PRESETS),
+    tuple(NETWORK_PRESETS),
     format_func=labels("train.preset.{}"),
     key=f"{KEY}_preset",
 )
@@ -282,7 +284,7 @@ stack = state[STACK]
 for index, (uid, layer) in enumerate(stack):
     layer_widgets(index, uid, layer, len(stack))
 add_col, add_button = st.columns([3, 1], vertical_alignment="bottom")
-add_col.selectbox(t("train.layer.add_type"), training.BUILDER_TYPES, key=f"{KEY}_add_type")
+add_col.selectbox(t("train.layer.add_type"), BUILDER_TYPES, key=f"{KEY}_add_type")
 add_button.button(t("train.layer.add"), key=f"{KEY}_add", on_click=add_layer)
 
 spec = [dict(layer) for _, layer in stack]
@@ -301,9 +303,7 @@ if summary is not None:
                 t("train.summary.layer"): [s.name for s in summary.layers],
                 t("train.summary.type"): [s.type for s in summary.layers],
                 t("train.summary.shape"): [shape_text(s.output_shape) for s in summary.layers],
-                t("train.summary.params"): [
-                    figs.format_count(s.params, lang) for s in summary.layers
-                ],
+                t("train.summary.params"): [format_count(s.params, lang) for s in summary.layers],
             }
         ),
         hide_index=True,
@@ -312,10 +312,10 @@ if summary is not None:
     st.caption(
         t(
             "train.summary.total",
-            params=figs.format_count(summary.params, lang),
-            trainable=figs.format_count(summary.trainable_params, lang),
-            macs=figs.format_count(summary.macs, lang),
-            limit=figs.format_count(LIMITS.max_params, lang),
+            params=format_count(summary.params, lang),
+            trainable=format_count(summary.trainable_params, lang),
+            macs=format_count(summary.macs, lang),
+            limit=format_count(LIMITS.max_params, lang),
         )
     )
 if problem is not None:
@@ -562,9 +562,9 @@ st.subheader(t("train.run.title"))
 st.caption(
     t(
         "train.run.limits",
-        samples=figs.format_count(LIMITS.max_samples, lang),
+        samples=format_count(LIMITS.max_samples, lang),
         epochs=LIMITS.max_epochs,
-        params=figs.format_count(LIMITS.max_params, lang),
+        params=format_count(LIMITS.max_params, lang),
         concurrent=LIMITS.max_concurrent,
     )
 )
@@ -615,9 +615,7 @@ def show_run(record: dict) -> None:
     cols[0].metric(t("train.result.test_accuracy"), percent(result.test_accuracy))
     cols[1].metric(t("train.result.test_loss"), format_number(result.test_loss, digits=3))
     cols[2].metric(t("train.result.time"), clock(result.seconds))
-    cols[3].metric(
-        t("train.result.speed"), figs.format_count(round(result.samples_per_second), lang)
-    )
+    cols[3].metric(t("train.result.speed"), format_count(round(result.samples_per_second), lang))
     if len(result.history):
         st.plotly_chart(
             figs.curves(result.history, lang=lang),
@@ -740,7 +738,7 @@ if runs:
                 {
                     t("train.compare.run"): [run_label(r) for r in runs],
                     t("train.compare.data"): [f"{r['source']} · {r['samples']}" for r in runs],
-                    t("train.compare.params"): [figs.format_count(r["params"], lang) for r in runs],
+                    t("train.compare.params"): [format_count(r["params"], lang) for r in runs],
                     t("train.settings.optimizer"): [
                         t(f"train.settings.optimizer.{r['settings'].optimizer}") for r in runs
                     ],

@@ -15,7 +15,7 @@ import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz.architectures import ARCHITECTURES, summarize
+from cnnviz.core.architectures import ARCHITECTURES, summarize
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Speed of cnnviz.conv against SciPy, OpenCV and TensorFlow, and of one trace step.
+"""Speed of cnnviz.core.conv against SciPy, OpenCV and TensorFlow, and of one trace step.
 
 Run by hand (never in the test suite)::
 
@@ -23,8 +23,8 @@ import numpy as np
 import scipy.signal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz.conv import conv2d
-from cnnviz.trace import conv2d_trace
+from cnnviz.core.conv import conv2d
+from cnnviz.core.trace import conv2d_trace
 
 REPEATS = 15
 
@@ -129,8 +129,10 @@ def trace_step() -> None:
 def main() -> None:
     import tensorflow as tf  # imported here: the comparison needs it, cnnviz does not
 
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, "
-          f"tensorflow {tf.__version__}; medians of {REPEATS} runs")
+    print(
+        f"numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, "
+        f"tensorflow {tf.__version__}; medians of {REPEATS} runs"
+    )
     single_channel(tf)
     rgb_bank(tf)
     trace_step()

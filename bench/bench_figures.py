@@ -23,9 +23,9 @@ import plotly.graph_objects as go
 import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from cnnviz.core.trace import conv2d_trace
 from cnnviz.figures import heatmap
 from cnnviz.i18n import set_language
-from cnnviz.trace import conv2d_trace
 
 REPEATS = 9
 

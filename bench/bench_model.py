@@ -4,8 +4,8 @@ Run by hand (never in the test suite)::
 
     python bench/bench_model.py
 
-The cold start runs in fresh interpreters (``import cnnviz.model``, then
-TensorFlow's import and :func:`cnnviz.model.load_trained_model`), as the first
+The cold start runs in fresh interpreters (``import cnnviz.nets.model``, then
+TensorFlow's import and :func:`cnnviz.nets.model.load_trained_model`), as the first
 visitor of a new server pays it; the rest are medians of repeated runs in this
 process, warm. Target: ``inspect`` of one digit under 100 ms warm.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz.datasets import load_mnist_subset
-from cnnviz.model import filters, inspect, load_trained_model, predict_batch, preprocess_digit
+from cnnviz.nets.datasets import load_mnist_subset
+from cnnviz.nets.model import filters, inspect, load_trained_model, predict_batch, preprocess_digit
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 15
@@ -35,13 +35,13 @@ COLD = """
 import json, os, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 t0 = time.perf_counter()
-import cnnviz.model
+import cnnviz.nets.model
 t1 = time.perf_counter()
 import tensorflow
 t2 = time.perf_counter()
-model = cnnviz.model.load_trained_model()
+model = cnnviz.nets.model.load_trained_model()
 t3 = time.perf_counter()
-cnnviz.model.inspect(model, cnnviz.model.np.zeros((28, 28), "float32"))
+cnnviz.nets.model.inspect(model, cnnviz.nets.model.np.zeros((28, 28), "float32"))
 t4 = time.perf_counter()
 print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 """
@@ -70,7 +70,7 @@ def cold_start() -> None:
         statistics.median(column) for column in zip(*runs, strict=True)
     )
     print(f"\nCold start, fresh interpreter (median of {COLD_RUNS})")
-    row("import cnnviz.model", light, "(no TensorFlow)")
+    row("import cnnviz.nets.model", light, "(no TensorFlow)")
     row("import tensorflow", tf_import)
     row("load_trained_model()", load, "(build + load weights)")
     row("first inspect()", first, "(first eager calls)")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from cnnviz.kernels import get_kernel  # noqa: E402
+from cnnviz.core.kernels import get_kernel  # noqa: E402
 
 REPEATS = 9
 
@@ -80,7 +80,10 @@ def convolution_page() -> None:
 
 def pooling_page() -> None:
     at = open_page(
-        "app_pages/pooling.py", lang="en", pool_course="false", pool_sample="astronaut",
+        "app_pages/pooling.py",
+        lang="en",
+        pool_course="false",
+        pool_sample="astronaut",
         pool_size="256",
     )
     image = at.session_state["pool_last_input"].pixels

@@ -4,7 +4,7 @@ Run by hand (never in the test suite)::
 
     python bench/bench_saliency.py
 
-Uses ``cnnviz.model.load_trained_model()`` when the module and its weights are
+Uses ``cnnviz.nets.model.load_trained_model()`` when the module and its weights are
 there, otherwise an untrained network with the same layers and shapes (the
 time does not depend on the weights). Every figure is the median of
 :data:`REPEATS` warm calls (after one call that builds the score and Grad-CAM
@@ -28,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz import saliency
+from cnnviz.nets import saliency
 
 REPEATS = 7
 TARGET_SECONDS = 1.5
@@ -66,13 +66,13 @@ def untrained_model():
 def network_and_digit() -> tuple[object, np.ndarray, str]:
     """Return the trained network and a real test digit if bundled, else stand-ins."""
     try:
-        from cnnviz.model import load_trained_model
+        from cnnviz.nets.model import load_trained_model
 
-        model, which = load_trained_model(), "trained (cnnviz.model.load_trained_model)"
+        model, which = load_trained_model(), "trained (cnnviz.nets.model.load_trained_model)"
     except (ImportError, FileNotFoundError) as err:
         model, which = untrained_model(), f"untrained stand-in ({type(err).__name__})"
     try:
-        from cnnviz.datasets import load_mnist_subset
+        from cnnviz.nets.datasets import load_mnist_subset
 
         digit = load_mnist_subset().x_test[0].astype(np.float32) / 255
     except (ImportError, FileNotFoundError):

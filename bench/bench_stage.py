@@ -39,10 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from cnnviz import links, samples  # noqa: E402
-from cnnviz.kernels import get_kernel  # noqa: E402
-from cnnviz.stage import conv_stage_data  # noqa: E402
-from cnnviz.trace import conv2d_trace  # noqa: E402
+from cnnviz.content import links, samples  # noqa: E402
+from cnnviz.core.kernels import get_kernel  # noqa: E402
+from cnnviz.core.stage import conv_stage_data  # noqa: E402
+from cnnviz.core.trace import conv2d_trace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FRAMES = 300
@@ -65,9 +65,22 @@ def free_port() -> int:
 def start_server() -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
@@ -95,10 +108,14 @@ def data_size() -> None:
     floats = (trace.padded.size + trace.output.size) * 8
     as_text = len(json.dumps([trace.padded.round(3).tolist(), trace.output.round(3).tolist()]))
     print(f"data for a 256x256 RGB input, four 3x3x3 filters (packed in {packed_ms:.0f} ms):")
-    print(f"  sent: blob {len(data.blob) / 1e6:.2f} MB + header {header / 1e3:.1f} kB"
-          f" = {(len(data.blob) + header) / 1e6:.2f} MB   (target <= 1.5 MB)")
-    print(f"  the same numbers as float64: {floats / 1e6:.2f} MB; as JSON text: "
-          f"{as_text / 1e6:.2f} MB")
+    print(
+        f"  sent: blob {len(data.blob) / 1e6:.2f} MB + header {header / 1e3:.1f} kB"
+        f" = {(len(data.blob) + header) / 1e6:.2f} MB   (target <= 1.5 MB)"
+    )
+    print(
+        f"  the same numbers as float64: {floats / 1e6:.2f} MB; as JSON text: "
+        f"{as_text / 1e6:.2f} MB"
+    )
 
 
 PLAY = """async ([frames]) => {
@@ -142,34 +159,50 @@ HOVER = """async ([count]) => {
 
 
 def browser_figures(url: str) -> None:
-    query = (f"conv_sample=astronaut&conv_size=256&conv_pad=same&conv_act=relu"
-             f"&k={links.encode_bank(four_filters())}")
+    query = (
+        f"conv_sample=astronaut&conv_size=256&conv_pad=same&conv_act=relu"
+        f"&k={links.encode_bank(four_filters())}"
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{url}/convolution?lang=en&{query}")
         page.wait_for_function(
             "() => window.__cnnvizStages && window.__cnnvizStages.conv_stage"
-            " && window.__cnnvizStages.conv_stage.inputImage", timeout=120_000)
+            " && window.__cnnvizStages.conv_stage.inputImage",
+            timeout=120_000,
+        )
         page.wait_for_timeout(2000)
         played = page.evaluate(PLAY, [FRAMES])
         gaps, work = played["gaps"], played["work"]
-        print(f"\nplaying at top speed ({FRAMES} frames, {played['steps']} steps in "
-              f"{played['seconds']:.1f} s):")
-        print(f"  frame interval  median {statistics.median(gaps):5.1f} ms, 95th percentile "
-              f"{percentile(gaps, 95):5.1f} ms   (targets 16.7 and 33 ms)")
-        print(f"  stage's work    median {statistics.median(work):5.1f} ms, 95th percentile "
-              f"{percentile(work, 95):5.1f} ms per frame")
+        print(
+            f"\nplaying at top speed ({FRAMES} frames, {played['steps']} steps in "
+            f"{played['seconds']:.1f} s):"
+        )
+        print(
+            f"  frame interval  median {statistics.median(gaps):5.1f} ms, 95th percentile "
+            f"{percentile(gaps, 95):5.1f} ms   (targets 16.7 and 33 ms)"
+        )
+        print(
+            f"  stage's work    median {statistics.median(work):5.1f} ms, 95th percentile "
+            f"{percentile(work, 95):5.1f} ms per frame"
+        )
         rate = played["steps"] / played["seconds"]
-        print(f"  {rate:.0f} steps/s: a 64x64 map (4,096 steps) plays in {4096 / rate:.1f} s"
-              f"   (target < 20 s)")
+        print(
+            f"  {rate:.0f} steps/s: a 64x64 map (4,096 steps) plays in {4096 / rate:.1f} s"
+            f"   (target < 20 s)"
+        )
 
         hovered = page.evaluate(HOVER, [HOVERS])
         print(f"\npointer over an output cell ({HOVERS} cells):")
-        print(f"  arithmetic written     median {statistics.median(hovered['handler']):5.1f} ms,"
-              f" max {max(hovered['handler']):5.1f} ms")
-        print(f"  and painted on screen  median {statistics.median(hovered['painted']):5.1f} ms,"
-              f" max {max(hovered['painted']):5.1f} ms   (target 50 ms)")
+        print(
+            f"  arithmetic written     median {statistics.median(hovered['handler']):5.1f} ms,"
+            f" max {max(hovered['handler']):5.1f} ms"
+        )
+        print(
+            f"  and painted on screen  median {statistics.median(hovered['painted']):5.1f} ms,"
+            f" max {max(hovered['painted']):5.1f} ms   (target 50 ms)"
+        )
 
         times = []
         for i in range(CLICKS):
@@ -190,8 +223,10 @@ def browser_figures(url: str) -> None:
             chosen = page.evaluate("() => window.__cnnvizStages.conv_stage.step")
             assert abs(chosen - (row * 256 + col)) <= 257, (row, col, chosen)
             times.append(page.evaluate("() => window.__changed") - start)
-        print(f"\nclick on a cell to the page's inspector updated ({CLICKS} clicks): median "
-              f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms   (target 400 ms)")
+        print(
+            f"\nclick on a cell to the page's inspector updated ({CLICKS} clicks): median "
+            f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms   (target 400 ms)"
+        )
         browser.close()
 
 

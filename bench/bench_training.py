@@ -8,9 +8,9 @@ Both arms train the same architecture (fresh weights each time, same seed) on
 the same prepared data in this process, with SGD, learning rate 0.01 and
 batches of 32, after one warm-up epoch each (tracing). The plain arm calls
 ``model.fit`` with no callbacks and ``verbose=0``; the live arm adds the callback of
-:func:`cnnviz.training.train` (:func:`cnnviz.training.live_callback`), which records
+:func:`cnnviz.nets.training.train` (:func:`cnnviz.nets.training.live_callback`), which records
 every 5 batches and reports at most every 0.5 s (like the page) to a reporter that builds the
-curves figure (:func:`cnnviz.training_figures.curves`) and, at each epoch's
+curves figure (:func:`cnnviz.figures.training.curves`) and, at each epoch's
 end, the filter and map grids, as the page draws them; the page also sends them
 to the browser, which this does not measure. ``train`` also snapshots the
 first layer's filters and maps each epoch. Both arms validate each epoch; samples per
@@ -27,13 +27,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz import network_figures, training
-from cnnviz import training_figures as figs
-from cnnviz.datasets import load_mnist_subset
+from cnnviz.core.architectures import course_mnist
+from cnnviz.figures import network as network_figures
+from cnnviz.figures import training as figs
+from cnnviz.nets import training
+from cnnviz.nets.datasets import load_mnist_subset
 
 
 def plain(data: training.Prepared, settings: training.Settings) -> float:
-    model = training.build_model(training.course_mnist(), data.input_shape, 10, settings)
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
     model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
     start = time.perf_counter()
     model.fit(
@@ -48,7 +50,7 @@ def plain(data: training.Prepared, settings: training.Settings) -> float:
 
 
 def live(data: training.Prepared, settings: training.Settings) -> tuple[float, int]:
-    model = training.build_model(training.course_mnist(), data.input_shape, 10, settings)
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
     model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
     reports = 0
 

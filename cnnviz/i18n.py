@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -160,6 +160,77 @@ def format_number(value: float, *, digits: int = 3, lang: str | None = None) -> 
     if (lang or get_language()) == "es":
         text = text.replace(".", ",")
     return text
+
+
+def format_count(n: int, lang: str | None = None) -> str:
+    """Write a whole number with its thousands grouped as the language does.
+
+    Parameters
+    ----------
+    n : int
+        The number.
+    lang : str, optional
+        ``"en"``: commas (``138,357,544``); ``"es"``: no-break spaces from five
+        digits on (``138 357 544``, ``1792``), as the RAE recommends. The current
+        language by default.
+
+    Returns
+    -------
+    str
+        The number, a true minus sign if negative.
+
+    Examples
+    --------
+    >>> format_count(138357544, "en"), format_count(61706, "es").split(), format_count(760, "es")
+    ('138,357,544', ['61', '706'], '760')
+    """
+    lang = lang or get_language()
+    text = f"{abs(int(n)):,}"
+    if lang == "es":
+        text = text.replace(",", "\u00a0") if abs(int(n)) >= 10_000 else text.replace(",", "")
+    return (MINUS if n < 0 else "") + text
+
+
+def format_compact(n: float, lang: str | None = None) -> str:
+    """Write a large number short, with one decimal and k, M or G: ``138.4 M``, ``3,7 G``.
+
+    The number and its letter are joined by a no-break space, so they never part.
+
+    Parameters
+    ----------
+    n : float
+        The number.
+    lang : str, optional
+        Language (decimal comma in Spanish); the current one by default.
+
+    Returns
+    -------
+    str
+        Below a thousand, the number itself.
+
+    Examples
+    --------
+    >>> format_compact(138357544, "en").split(), format_compact(3_671_834_624, "es").split()
+    (['138.4', 'M'], ['3,7', 'G'])
+    >>> format_compact(320)
+    '320'
+    """
+    lang = lang or get_language()
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= factor:
+            return f"{format_number(n / factor, digits=1, lang=lang)}\u00a0{suffix}"
+    return format_number(n, digits=0, lang=lang)
+
+
+def format_shape(shape: Iterable[int]) -> str:
+    """Write an array shape as the pages and figures do: sizes joined by a spaced ``×``.
+
+    Examples
+    --------
+    >>> format_shape((16, 16, 10)), format_shape([28])
+    ('16 × 16 × 10', '28')
+    """
+    return " × ".join(str(int(n)) for n in shape)
 
 
 def _format_field(value: object, lang: str) -> object:

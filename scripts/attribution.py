@@ -11,8 +11,7 @@ from pathlib import Path
 
 ATTRIBUTION = Path(__file__).resolve().parents[1] / "assets" / "ATTRIBUTION.md"
 HEADER = (
-    "# Attribution\n\n"
-    "Every file under `assets/`, where it comes from and under which licence.\n"
+    "# Attribution\n\nEvery file under `assets/`, where it comes from and under which licence.\n"
 )
 
 

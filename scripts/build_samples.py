@@ -45,7 +45,7 @@ END = "<!-- END samples -->"
 class Photo:
     """One photo to copy: where it is, its licence check and its attribution."""
 
-    key: str  # cnnviz.samples key and output file stem
+    key: str  # cnnviz.content.samples key and output file stem
     source: str  # file name inside skimage/data/
     loader: str  # skimage.data function whose docstring states the licence
     licence_phrase: str  # must appear in that docstring (whitespace-normalised)
@@ -130,7 +130,7 @@ def resized(path: Path) -> Image.Image:
     cols, rows = im.size
     scale = LONGER_SIDE / max(cols, rows)
     size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
-    # Same resampling as cnnviz.images.decode_image, so a re-upload looks identical.
+    # Same resampling as cnnviz.io.images.decode_image, so a re-upload looks identical.
     return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
@@ -154,7 +154,8 @@ def attribution_section(rows: list[tuple[Photo, str, tuple[int, int], int]]) -> 
     lines.append("")
     lines.append(
         "The synthetic samples (checkerboard, stripes, disc, gradient, digit, edge, the "
-        "course's 5×7 matrix) are generated in code by `cnnviz/samples.py`; they are not files."
+        "course's 5×7 matrix) are generated in code by `cnnviz/content/samples.py`; "
+        "they are not files."
     )
     lines.append(END)
     return "\n".join(lines)

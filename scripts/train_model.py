@@ -4,7 +4,7 @@ Run by hand from the repository root (a few minutes on two CPU cores)::
 
     python scripts/train_model.py
 
-It trains :func:`cnnviz.model.build_model` on the 8,000 training digits of
+It trains :func:`cnnviz.nets.model.build_model` on the 8,000 training digits of
 ``assets/data/mnist_10k.npz`` (built by ``scripts/build_mnist.py``), holding out
 a stratified tenth of them for validation (early stopping), and never sees the
 2,000 test digits until the end, when it measures the held-out accuracy and the
@@ -15,7 +15,7 @@ training; it is not part of the saved network.
 Writes:
 
 - ``assets/models/mnist_cnn.weights.h5``: the weights only (the architecture is
-  :func:`cnnviz.model.build_model`), refused if the held-out accuracy is below
+  :func:`cnnviz.nets.model.build_model`), refused if the held-out accuracy is below
   ``--min-accuracy`` (98 %).
 - ``assets/models/MODEL_CARD.md``: architecture, data, accuracy, confusion
   matrix, training time and machine, the command and seed, limitations, licence.
@@ -44,8 +44,8 @@ from attribution import ATTRIBUTION, write_section  # scripts/attribution.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
-from cnnviz.datasets import load_mnist_subset  # noqa: E402
-from cnnviz.model import CLASS_NAMES, WEIGHTS_PATH, build_model, predict_batch  # noqa: E402
+from cnnviz.nets.datasets import load_mnist_subset  # noqa: E402
+from cnnviz.nets.model import CLASS_NAMES, WEIGHTS_PATH, build_model, predict_batch  # noqa: E402
 
 SEED = 20240611
 VALIDATION_FRACTION = 0.1
@@ -168,8 +168,8 @@ def model_card(*, model, stats: dict, matrix: np.ndarray, args: argparse.Namespa
     confusions = ", ".join(f"{i} read as {j} ({n})" for n, i, j in worst if n)
     return f"""# Model card: the bundled MNIST network
 
-`assets/models/mnist_cnn.weights.h5`, the weights of `cnnviz.model.build_model()`,
-loaded by `cnnviz.model.load_trained_model()`. Written by `scripts/train_model.py`
+`assets/models/mnist_cnn.weights.h5`, the weights of `cnnviz.nets.model.build_model()`,
+loaded by `cnnviz.nets.model.load_trained_model()`. Written by `scripts/train_model.py`
 (do not edit by hand: rerun the script).
 
 ## What it is for
@@ -237,7 +237,7 @@ python scripts/train_model.py --seed {args.seed} --epochs {args.epochs}
   Bureau employees and high-school students in the early 1990s): other
   handwriting styles, other scripts' numerals and other pen widths do worse.
 - It expects MNIST's preparation: a light digit on black, fitted in 20 × 20 and
-  centred by mass in 28 × 28 (`cnnviz.model.preprocess_digit` does that). A
+  centred by mass in 28 × 28 (`cnnviz.nets.model.preprocess_digit` does that). A
   digit that is uncentred, rotated by much, inverted or touching the edges is
   read less well.
 - It always answers one of the ten digits, often confidently, even for a
@@ -258,7 +258,7 @@ def attribution_section(accuracy: float, nbytes: int) -> str:
     return (
         f"{BEGIN}\n"
         "## Trained network (`models/mnist_cnn.weights.h5`, `models/MODEL_CARD.md`)\n\n"
-        "Ours: the weights of `cnnviz.model.build_model()`, trained by "
+        "Ours: the weights of `cnnviz.nets.model.build_model()`, trained by "
         "`scripts/train_model.py` on the 8,000 training digits of the MNIST subset above, "
         "a tenth of them kept aside for early stopping: "
         f"{accuracy:.2%} on its 2,000 held-out test digits; {nbytes / 1e3:.0f} KB. "

@@ -13,6 +13,8 @@ from cnnviz import i18n
 from cnnviz.i18n import (
     MINUS,
     InputError,
+    format_compact,
+    format_count,
     format_number,
     get_language,
     normalize_language,
@@ -201,3 +203,14 @@ def test_input_error_names_read_naturally_in_each_language():
     assert t("arg.image", lang="es") in err.message("es")
     assert t("arg.image", lang="en") in err.message("en")
     assert "(0, 3)" in err.message("es") and "(0, 3)" in err.message("en")
+
+
+def test_counts_are_grouped_as_each_language_writes_them():
+    assert format_count(138_357_544, "en") == "138,357,544"
+    assert format_count(138_357_544, "es") == "138\u00a0357\u00a0544"
+    assert format_count(1792, "es") == "1792" and format_count(1792, "en") == "1,792"
+    assert format_count(0, "es") == "0" and format_count(-5, "en") == "\u22125"
+    assert format_compact(15_470_264_320, "en") == "15.5\u00a0G"
+    assert format_compact(62_378_344, "es") == "62,4\u00a0M"
+    assert format_compact(61_706, "en") == "61.7\u00a0k"
+    assert format_compact(999, "es") == "999"

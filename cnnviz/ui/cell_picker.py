@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.core.trace import ConvTrace, PoolTrace
 from cnnviz.i18n import t
-from cnnviz.trace import ConvTrace, PoolTrace
 
 
 def linked_index(name: str, limit: int) -> int:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnnviz.conv import ACTIVATIONS, PAD_MODES
+from cnnviz.core.conv import ACTIVATIONS, PAD_MODES
+from cnnviz.core.shapes import PADDING_PRESETS, Padding2D
 from cnnviz.i18n import labels, t
-from cnnviz.shapes import PADDING_PRESETS, Padding2D
 from cnnviz.ui.presenter import settings_container
 from cnnviz.ui.url_state import url_choice
 
@@ -24,7 +24,7 @@ MAX_DILATION = 4
 
 @dataclass(frozen=True)
 class ConvSettings:
-    """The keyword arguments of :func:`cnnviz.conv.conv2d` chosen in the sidebar."""
+    """The keyword arguments of :func:`cnnviz.core.conv.conv2d` chosen in the sidebar."""
 
     padding: Padding2D
     pad_mode: str
@@ -72,7 +72,11 @@ def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int
     return tuple(
         int(
             column.number_input(
-                t(f"settings.{axis}"), 1, maximum, value, key=f"{key}_{axis}",
+                t(f"settings.{axis}"),
+                1,
+                maximum,
+                value,
+                key=f"{key}_{axis}",
                 bind="query-params",
             )
         )
@@ -106,7 +110,11 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
         padding: Padding2D = preset
         if preset == CELLS:
             padding = st.number_input(
-                t("settings.pad_cells"), 0, MAX_PAD_CELLS, 1, key=f"{key}_pad_cells",
+                t("settings.pad_cells"),
+                0,
+                MAX_PAD_CELLS,
+                1,
+                key=f"{key}_pad_cells",
                 bind="query-params",
             )
         pad_mode = url_choice(
@@ -120,7 +128,12 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
         strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
         dilation = pair_inputs(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
         bias = st.number_input(
-            t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias",
+            t("settings.bias"),
+            -100.0,
+            100.0,
+            0.0,
+            step=0.1,
+            key=f"{key}_bias",
             bind="query-params",
         )
         activation = url_choice(
@@ -131,7 +144,9 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
             key=f"{key}_act",
         )
         flip = st.toggle(
-            t("settings.flip"), key=f"{key}_flip", bind="query-params",
+            t("settings.flip"),
+            key=f"{key}_flip",
+            bind="query-params",
             help=t("settings.flip_help"),
         )
         st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))

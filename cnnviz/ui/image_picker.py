@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import images, samples
+from cnnviz.content import samples
 from cnnviz.i18n import InputError, labels, t
+from cnnviz.io import images
 from cnnviz.ui.url_state import url_choice
 
 SOURCES = ("sample", "upload", "draw", "table")
@@ -67,7 +68,11 @@ def _from_sample(key: str) -> PickedInput:
 
 def _size_control(key: str) -> int:
     return st.select_slider(
-        t("picker.size"), SIZES, value=64, key=f"{key}_size", bind="query-params",
+        t("picker.size"),
+        SIZES,
+        value=64,
+        key=f"{key}_size",
+        bind="query-params",
         help=t("picker.size_help"),
     )
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from cnnviz.core.kernels import PRESETS, get_kernel, normalize_kernel, random_kernel, resize_kernel
 from cnnviz.i18n import InputError, get_language, t
-from cnnviz.kernels import PRESETS, get_kernel, normalize_kernel, random_kernel, resize_kernel
 
 MAX_FILTERS = 4
 MAX_SIDE = 7
@@ -164,16 +164,28 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
         st.error(str(notice))
     size_rows, size_cols, count = st.columns(3)
     size_rows.number_input(
-        t("kernel_editor.rows"), 1, MAX_SIDE, key=_state_key(key, "rows"),
-        on_change=_resize, args=(key,),
+        t("kernel_editor.rows"),
+        1,
+        MAX_SIDE,
+        key=_state_key(key, "rows"),
+        on_change=_resize,
+        args=(key,),
     )
     size_cols.number_input(
-        t("kernel_editor.cols"), 1, MAX_SIDE, key=_state_key(key, "cols"),
-        on_change=_resize, args=(key,),
+        t("kernel_editor.cols"),
+        1,
+        MAX_SIDE,
+        key=_state_key(key, "cols"),
+        on_change=_resize,
+        args=(key,),
     )
     count.number_input(
-        t("kernel_editor.filters"), 1, MAX_FILTERS, key=_state_key(key, "filters"),
-        on_change=_set_filter_count, args=(key,),
+        t("kernel_editor.filters"),
+        1,
+        MAX_FILTERS,
+        key=_state_key(key, "filters"),
+        on_change=_set_filter_count,
+        args=(key,),
     )
     bank = state[bank_key(key)]
     options = [CUSTOM, *PRESETS]
@@ -208,9 +220,7 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
                         bank[:, :, c, f] = values
                         state[bank_key(key)] = bank
             buttons = st.columns(3)
-            for column, action in zip(
-                buttons, ("normalize", "randomize", "reset"), strict=True
-            ):
+            for column, action in zip(buttons, ("normalize", "randomize", "reset"), strict=True):
                 column.button(
                     t(f"kernel_editor.{action}"),
                     key=_state_key(key, f"{action}_{f}"),

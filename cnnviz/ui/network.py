@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
-from cnnviz import images
 from cnnviz.i18n import InputError, format_number, labels, t
+from cnnviz.io import images
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.url_state import url_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
-    from cnnviz.datasets import Dataset
-    from cnnviz.model import Inspection, PreprocessStep
+    from cnnviz.nets.datasets import Dataset
+    from cnnviz.nets.model import Inspection, PreprocessStep
 
 KEY = "digit"
 LAST_DIGIT = f"{KEY}_last"
@@ -42,7 +42,7 @@ MAX_UPLOAD_SIDE = 512
 
 @st.cache_resource(show_spinner=False)
 def _load_model() -> keras.Model:
-    from cnnviz.model import load_trained_model  # TensorFlow: only on the network pages
+    from cnnviz.nets.model import load_trained_model  # TensorFlow: only on the network pages
 
     keras_module()  # imported once, with the heap frozen so that reruns stay fast
     return load_trained_model()
@@ -63,14 +63,14 @@ def trained_model() -> keras.Model:
 @st.cache_resource(show_spinner=False)
 def test_digits() -> Dataset:
     """Return the bundled MNIST subset (8,000 training and 2,000 test digits)."""
-    from cnnviz.datasets import load_mnist_subset
+    from cnnviz.nets.datasets import load_mnist_subset
 
     return load_mnist_subset()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _test_predictions(_model: keras.Model, model_id: str) -> np.ndarray:
-    from cnnviz.model import predict_batch
+    from cnnviz.nets.model import predict_batch
 
     probabilities = predict_batch(_model, test_digits().x_test)
     return np.argmax(probabilities, axis=1)
@@ -128,7 +128,7 @@ def choose_network() -> Network:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _inspect(_model: keras.Model, model_id: str, digit: np.ndarray, overrides: tuple | None):
-    from cnnviz.model import inspect
+    from cnnviz.nets.model import inspect
 
     filter_overrides = None if overrides is None else {name: (k, b) for name, k, b in overrides}
     return inspect(_model, digit, filter_overrides=filter_overrides)
@@ -152,7 +152,7 @@ def inspect_digit(
 
     Returns
     -------
-    cnnviz.model.Inspection
+    cnnviz.nets.model.Inspection
         Probabilities and every layer's output.
     """
     frozen = None
@@ -172,7 +172,7 @@ class DigitInput:
     ----------
     digit : ndarray, shape (28, 28)
         What the network sees: float32, ink 1 on background 0.
-    steps : tuple of cnnviz.model.PreprocessStep
+    steps : tuple of cnnviz.nets.model.PreprocessStep
         How a drawing or an upload became ``digit``; empty for a test digit.
     label : int or None
         The true class of a test digit; None for a drawing or an upload.
@@ -249,7 +249,7 @@ def _from_test_set(network: Network) -> DigitInput | None:
 
 
 def _preprocessed(pixels: np.ndarray, description: str) -> DigitInput:
-    from cnnviz.model import preprocess_digit
+    from cnnviz.nets.model import preprocess_digit
 
     result = preprocess_digit(pixels)
     return DigitInput(result.digit, result.steps, None, description)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import links
+from cnnviz.content import links
+from cnnviz.core.kernels import resize_kernel
+from cnnviz.core.pooling import COURSE_EXAMPLE, POOL_OPS
 from cnnviz.i18n import InputError, labels, t
-from cnnviz.kernels import resize_kernel
-from cnnviz.pooling import COURSE_EXAMPLE, POOL_OPS
 from cnnviz.ui.conv_settings import MAX_STRIDE, pair_inputs
 from cnnviz.ui.image_picker import PickedInput, image_picker
 from cnnviz.ui.presenter import settings_container
@@ -50,7 +50,7 @@ class PoolSettings:
     padding: str
 
     def as_kwargs(self) -> dict:
-        """Return the arguments of :func:`cnnviz.pooling.pool2d`, without ``op``."""
+        """Return the arguments of :func:`cnnviz.core.pooling.pool2d`, without ``op``."""
         return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
 
 

@@ -2,7 +2,7 @@
 
 The component's HTML/CSS/JS live as files in ``components/stage/`` and are
 sent inline (no build step, nothing fetched at run time). Python sends what
-:mod:`cnnviz.stage` packed; the browser plays it. A click on an output cell
+:mod:`cnnviz.core.stage` packed; the browser plays it. A click on an output cell
 comes back as ``{"row", "col", "map"}`` and is handed to the page's
 ``on_select`` callback before the rerun, so the inspector, the exports and the
 share link follow it.
@@ -17,13 +17,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from cnnviz.core.stage import StageData
 from cnnviz.i18n import get_language, t
-from cnnviz.stage import StageData
 from cnnviz.ui.presenter import STATE_KEY as PRESENTER_STATE
 
 _FILES = Path(__file__).parent / "components" / "stage"
 _COMPONENT = st.components.v2.component(
-    "cnnviz.stage",
+    "cnnviz.core.stage",
     html="",
     css=(_FILES / "stage.css").read_text(encoding="utf-8"),
     js=(_FILES / "stage.js").read_text(encoding="utf-8"),
@@ -64,7 +64,7 @@ def stage(
     Parameters
     ----------
     data : StageData
-        The trace packed by :mod:`cnnviz.stage` (cache it: it is the heavy part).
+        The trace packed by :mod:`cnnviz.core.stage` (cache it: it is the heavy part).
     key : str
         The component's key.
     selected : (int, int, int or None)

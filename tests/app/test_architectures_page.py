@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import quiz
-from cnnviz.architecture_figures import format_count
-from cnnviz.architectures import ARCHITECTURES, parse_shorthand, summarize
-from cnnviz.i18n import InputError, t
+from cnnviz.content import quiz
+from cnnviz.core.architectures import ARCHITECTURES, parse_shorthand, summarize
+from cnnviz.i18n import InputError, format_count, t
 from tests.app import helpers
 
 PAGE = "app_pages/architectures.py"

@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import samples
-from cnnviz.conv import conv2d
+from cnnviz.content import samples
+from cnnviz.core.conv import conv2d
+from cnnviz.core.kernels import get_kernel
 from cnnviz.i18n import t
-from cnnviz.kernels import get_kernel
 from tests.app import helpers
 
 

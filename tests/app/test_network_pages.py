@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz.datasets import load_mnist_subset
 from cnnviz.i18n import t
+from cnnviz.nets.datasets import load_mnist_subset
 from tests.app.helpers import open_page
 
 NET = "app_pages/trained_network.py"
@@ -41,7 +41,7 @@ def test_a_test_digit_is_predicted_with_its_label(lang):
 
 
 def test_only_misclassified_digits_are_offered_when_asked():
-    from cnnviz.model import load_trained_model, predict_batch
+    from cnnviz.nets.model import load_trained_model, predict_batch
 
     data = load_mnist_subset()
     predicted = predict_batch(load_trained_model(), data.x_test).argmax(axis=1)
@@ -86,7 +86,7 @@ def test_an_uploaded_dark_on_light_digit_shows_its_preprocessing():
     at.run()
     assert not at.exception
     assert t("net.preprocess.title", lang="en") in [e.label for e in at.expander]
-    assert headline(at) .startswith("The network says: 1")
+    assert headline(at).startswith("The network says: 1")
 
 
 def test_a_blank_upload_says_so_and_keeps_the_last_digit():
@@ -125,7 +125,7 @@ def test_saliency_for_another_class_and_fewer_methods():
 def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     import keras
 
-    from cnnviz.model import build_model
+    from cnnviz.nets.model import build_model
 
     keras.utils.set_random_seed(0)
     own = build_model()  # untrained: its own weights, the same layer names

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from cnnviz.ui.pages import PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import sys
@@ -22,8 +24,9 @@ print(",".join(heavy) or "none")
 @pytest.mark.parametrize(
     "page",
     [
-        f"app_pages/{name}.py"
-        for name in ("home", "convolution", "pooling", "signals", "architectures")
+        entry.path
+        for entry in PAGES
+        if entry.url_path in ("home", "convolution", "pooling", "signals", "architectures")
     ],
 )
 def test_page_runs_without_tensorflow(page):

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import samples
-from cnnviz.conv import conv2d_transpose
+from cnnviz.content import samples
+from cnnviz.core.conv import conv2d_transpose
+from cnnviz.core.pooling import COURSE_EXAMPLE, compare_shifted, pool2d, upsample2d
+from cnnviz.core.shapes import pool_output_shape
 from cnnviz.i18n import InputError, t
-from cnnviz.pooling import COURSE_EXAMPLE, compare_shifted, pool2d, upsample2d
-from cnnviz.shapes import pool_output_shape
 from tests.app import helpers
 
 COURSE = np.array(COURSE_EXAMPLE, dtype=float)

@@ -5,19 +5,11 @@ import pytest
 from streamlit.testing.v1.element_tree import Block
 
 from cnnviz.i18n import t
+from cnnviz.ui.pages import PAGES as REGISTRY
 from cnnviz.ui.presenter import presenter_link
 from tests.app.helpers import open_page
 
-PAGES = [
-    "app_pages/home.py",
-    "app_pages/convolution.py",
-    "app_pages/pooling.py",
-    "app_pages/signals.py",
-    "app_pages/architectures.py",
-    "app_pages/trained_network.py",
-    "app_pages/saliency.py",
-    "app_pages/training.py",
-]
+PAGES = [entry.path for entry in REGISTRY]
 
 
 def sidebar_keys(at) -> set[str]:

@@ -1,14 +1,13 @@
 """The 1-D signals page through AppTest: widgets driven by key, results checked against the core."""
 
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz.conv import conv1d
+from cnnviz.core.conv import conv1d
+from cnnviz.core.signals import COURSE_SIGNAL, format_numbers, generate_signal, parse_numbers
+from cnnviz.core.trace import conv1d_trace
 from cnnviz.i18n import InputError, t
-from cnnviz.signals import COURSE_SIGNAL, format_numbers, generate_signal, parse_numbers
-from cnnviz.trace import conv1d_trace
 from tests.app import helpers
 
 COURSE_VALID = [8, -16, 11, 1]

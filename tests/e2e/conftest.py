@@ -37,8 +37,19 @@ def app_url():
     """Start ``streamlit run app.py`` on a free port and yield its URL."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -83,9 +94,7 @@ def screenshot(page):
         # Streamlit scrolls inside its main section, so a "full page" shot would stop at
         # the viewport: grow the window to the content's height for the picture.
         size = page.viewport_size
-        height = page.evaluate(
-            "document.querySelector('[data-testid=stMain]').scrollHeight"
-        )
+        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
         page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
         page.wait_for_timeout(300)
         path = SCREENSHOTS / f"{name}.png"

@@ -32,8 +32,10 @@ def settle(page, timeout_s: float = 30.0) -> None:
 
 def stage(page, key: str) -> dict:
     """The stage's state as the browser holds it: step, map, playing, output size, speed."""
-    page.wait_for_function(f"() => window.__cnnvizStages && window.__cnnvizStages[{key!r}]"
-                           f" && window.__cnnvizStages[{key!r}].inputImage")
+    page.wait_for_function(
+        f"() => window.__cnnvizStages && window.__cnnvizStages[{key!r}]"
+        f" && window.__cnnvizStages[{key!r}].inputImage"
+    )
     return page.evaluate(
         f"""() => {{ const s = window.__cnnvizStages[{key!r}];
         return {{step: s.step, map: s.map, playing: s.playing, rows: s.rows, cols: s.cols,

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cnnviz import quiz
+from cnnviz.content import quiz
 from cnnviz.i18n import t
 
 from .helpers import no_exception, open_app

@@ -14,7 +14,6 @@ from .helpers import no_exception, open_app, stage
 pytestmark = pytest.mark.e2e
 
 
-
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_loads_and_animates(page, app_url, screenshot, lang):
     open_app(page, f"{app_url}/convolution?lang={lang}")

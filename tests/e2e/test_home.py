@@ -13,7 +13,6 @@ pytestmark = pytest.mark.e2e
 COURSE_FORMULA = "0·1 + 5·(−2) + 0·3 + 1·4 + 6·(−5) + 0·6 + 2·(−7) + 7·8 + 0·(−9) = 6"
 
 
-
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_home_shows_the_course_example(page, app_url, screenshot, lang):
     open_app(page, f"{app_url}/?lang={lang}")

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.e2e
 COURSE_RESULTS = ("[8, −16, 11, 1]", "[0, 8, −16, 11, 1, −4]", "[−1, 0, 8, −16, 11, 1, −4, 1]")
 
 
-
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_signals_page_shows_the_course_table_and_plays(page, app_url, screenshot, lang):
     open_app(page, f"{app_url}/signals?lang={lang}")

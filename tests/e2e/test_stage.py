@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from cnnviz import links, samples
+from cnnviz.content import links, samples
+from cnnviz.core.pooling import COURSE_EXAMPLE
+from cnnviz.core.trace import conv2d_trace, pool2d_trace
 from cnnviz.i18n import format_number
-from cnnviz.pooling import COURSE_EXAMPLE
-from cnnviz.trace import conv2d_trace, pool2d_trace
 
 from .helpers import no_exception, open_app, stage, stage_cell_point, stage_lines
 
@@ -35,9 +35,7 @@ RGB_QUERY = (
 
 def rgb_trace():
     image = samples.load_sample("astronaut", size=32)
-    return conv2d_trace(
-        image, BANK, padding="same", strides=(1, 2), bias=0.25, activation="relu"
-    )
+    return conv2d_trace(image, BANK, padding="same", strides=(1, 2), bias=0.25, activation="relu")
 
 
 def hover(page, key, row, col, fmap=0):
@@ -129,7 +127,7 @@ def test_a_clicked_cell_goes_to_the_inspector_and_the_link(page, app_url, browse
 
 def links_default_kernel():
     """The convolution page's first filter when nothing is chosen: the course's vertical edges."""
-    from cnnviz.kernels import get_kernel
+    from cnnviz.core.kernels import get_kernel
 
     return get_kernel("vertical_edges")
 
@@ -164,8 +162,10 @@ def _boxes(page) -> list[dict]:
 
 def _overlap(a: dict, b: dict) -> bool:
     return (
-        a["x"] + 1 < b["x"] + b["w"] and b["x"] + 1 < a["x"] + a["w"]
-        and a["y"] + 1 < b["y"] + b["h"] and b["y"] + 1 < a["y"] + a["h"]
+        a["x"] + 1 < b["x"] + b["w"]
+        and b["x"] + 1 < a["x"] + a["w"]
+        and a["y"] + 1 < b["y"] + b["h"]
+        and b["y"] + 1 < a["y"] + a["h"]
     )
 
 
@@ -198,7 +198,9 @@ def test_nothing_overlaps_and_screenshots(browser, app_url, path, key, query, la
     page.get_by_test_id("stage-input").first.scroll_into_view_if_needed()
     boxes = _boxes(page)
     clashes = [
-        (a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+        (a["name"], b["name"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
         if _overlap(a, b)
     ]
     assert not clashes, json.dumps(clashes)

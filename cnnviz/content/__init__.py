@@ -1,0 +1,1 @@
+"""What the lessons show: sample images, quiz questions, shareable links."""

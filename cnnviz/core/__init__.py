@@ -1,0 +1,1 @@
+"""The maths: NumPy and SciPy only (no Streamlit, Plotly or TensorFlow)."""

@@ -1,0 +1,1 @@
+"""Files in and out: decoding uploads safely, exporting PNG, GIF and CSV."""

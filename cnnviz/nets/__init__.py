@@ -1,0 +1,1 @@
+"""Keras networks: TensorFlow is imported inside functions only, so importing stays light."""

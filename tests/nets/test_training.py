@@ -1,0 +1,354 @@
+"""Tests of cnnviz.nets.training: presets against Keras, data, zips, the callback, limits."""
+
+import io
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cnnviz.core.architectures import BUILDER_TYPES, course_mnist, new_layer, summarize
+from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
+from cnnviz.i18n import InputError
+from cnnviz.nets import training
+from cnnviz.nets.datasets import load_mnist_subset
+
+
+@pytest.fixture(scope="module")
+def data():
+    return training.prepare_data(load_mnist_subset(), samples=300, validation_split=0.2)
+
+
+# --- presets and the builder -------------------------------------------------------------
+
+
+def test_course_model_by_hand():
+    # conv 3·3·1·32+32, conv 3·3·32·64+64, conv 3·3·64·128+128, dense 128·10+10
+    by_hand = 320 + 18_496 + 73_856 + 1_290
+    s = summarize(course_mnist(), (28, 28, 1))
+    assert s.params == by_hand == 93_962
+    assert [layer.output_shape for layer in s.layers] == [
+        (26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (3, 3, 128), (1, 1, 128),
+        (128,), (10,),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(NETWORK_PRESETS))
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3)])
+def test_presets_match_keras(name, shape):
+    spec = NETWORK_PRESETS[name](4)
+    model = training.build_model(spec, shape, 4, training.Settings())
+    summary = summarize(spec, shape)
+    assert model.count_params() == summary.params
+    for layer in summary.layers:
+        keras_layer = model.get_layer(layer.name)
+        assert tuple(keras_layer.output.shape[1:]) == layer.output_shape
+        assert keras_layer.count_params() == layer.params
+
+
+def test_builder_layers_match_keras():
+    spec = [
+        {"type": "Conv2D", "filters": 8, "kernel_size": 5, "strides": 2, "padding": "same",
+         "activation": "relu"},
+        {"type": "BatchNormalization"},
+        {"type": "AveragePooling2D", "pool_size": 2},
+        {"type": "Dropout", "rate": 0.3},
+        {"type": "GlobalAveragePooling2D"},
+        {"type": "Dense", "units": 3, "activation": "softmax"},
+    ]  # fmt: skip
+    model = training.build_model(spec, (28, 28, 1), 3, training.Settings())
+    summary = summarize(spec, (28, 28, 1))
+    assert model.count_params() == summary.params == (5 * 5 * 8 + 8) + 4 * 8 + (8 * 3 + 3)
+
+
+@pytest.mark.parametrize("kind", BUILDER_TYPES)
+def test_new_layers_are_valid(kind):
+    flat = [{"type": "Flatten"}] if kind == "Dense" else []
+    spec = [{"type": "Conv2D", "filters": 4, "kernel_size": 3}, *flat, new_layer(kind)]
+    summarize(spec, (28, 28, 1))
+
+
+@pytest.mark.parametrize(
+    ("initializer", "std"), [("he_normal", np.sqrt(2 / 9)), ("random_normal", 0.05)]
+)
+def test_initializer_is_applied(initializer, std):
+    spec = [{"type": "Conv2D", "filters": 2000, "kernel_size": 3, "name": "c"},
+            {"type": "GlobalAveragePooling2D"}, {"type": "Dense", "units": 2}]  # fmt: skip
+    limits = training.Limits(max_params=10**7, max_macs=10**9)
+    model = training.build_model(spec, (8, 8, 1), 2, training.Settings(initializer=initializer),
+                                 limits)  # fmt: skip
+    kernel = model.get_layer("c").kernel.numpy()
+    # He normal is truncated at two deviations and rescaled so its spread is sqrt(2 / fan_in).
+    assert kernel.std() == pytest.approx(std, rel=0.05)
+
+
+def test_collapsing_stack_is_refused():
+    spec = [{"type": "Conv2D", "filters": 4, "kernel_size": 11}] * 3 + [{"type": "Flatten"}]
+    with pytest.raises(InputError) as err:
+        training.check_model(spec, (28, 28, 1), 10)
+    assert err.value.key == "error.arch_layer"
+
+
+def test_wrong_output_is_refused():
+    with pytest.raises(InputError) as err:
+        training.check_model(course_mnist(10), (28, 28, 1), 3)
+    assert err.value.key == "train.error.output"
+
+
+# --- limits ------------------------------------------------------------------------------
+
+
+def test_limits_are_enforced():
+    small = training.Limits(max_params=1000, max_epochs=2, max_batch_size=16, max_samples=100,
+                            max_layers=3, max_macs=10)  # fmt: skip
+    keys = []
+    for call in (
+        lambda: training.check_model(course_mnist(), (28, 28, 1), 10, small),
+        lambda: training.check_model(course_mnist()[-2:], (28, 28, 1), 10, small),
+        lambda: training.check_model(
+            [{"type": "Flatten"}, {"type": "Dense", "units": 10}], (2, 2, 1), 10, small
+        ),
+        lambda: training.check_settings(training.Settings(epochs=3), small),
+        lambda: training.check_settings(training.Settings(epochs=1, batch_size=32), small),
+        lambda: training.prepare_data(load_mnist_subset(), samples=101, limits=small),
+    ):
+        with pytest.raises(InputError) as err:
+            call()
+        keys.append(err.value.key)
+    expected = ["layers", "params", "macs", "epochs", "batch_size", "samples"]
+    assert keys == [f"train.limit.{name}" for name in expected]
+
+
+def test_limits_from_environment():
+    limits = training.Limits.from_env(
+        {"CNNVIZ_TRAIN_MAX_PARAMS": "7", "CNNVIZ_TRAIN_MAX_EPOCHS": "x"}
+    )
+    assert limits.max_params == 7 and limits.max_epochs == training.Limits().max_epochs
+
+
+def test_slots_bound_concurrent_trainings():
+    slots = training.TrainingSlots(1)
+    waits = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def first():
+        with slots.hold():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait(5)
+
+    def on_wait(busy):
+        waits.append(busy)
+        release.set()  # the first training ends while the second waits
+
+    with slots.hold(on_wait, poll=0.01):
+        assert slots.busy == 1
+    thread.join()
+    assert waits and waits[0] == 1 and slots.busy == 0
+
+
+def test_slot_is_released_when_the_script_stops():
+    slots = training.TrainingSlots(1)
+    with pytest.raises(KeyboardInterrupt), slots.hold():
+        raise KeyboardInterrupt
+    assert slots.busy == 0
+    with slots.hold():  # free again
+        pass
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def test_prepare_data(data):
+    assert data.x_train.shape == (240, 28, 28, 1) and data.x_val.shape == (60, 28, 28, 1)
+    assert data.x_train.dtype == np.float32 and data.x_train.max() == 1.0
+    assert data.value_range == (0.0, 1.0) and data.classes == 10
+    standard = training.prepare_data(load_mnist_subset(), samples=300, normalization="standard")
+    assert abs(standard.x_train.mean()) < 1e-5 and standard.x_train.std() == pytest.approx(1, 1e-4)
+    low, high = standard.value_range
+    assert standard.x_train.min() == pytest.approx(low) and standard.x_train.max() <= high + 1e-5
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _png(value: int, size=(10, 6)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (value, value, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_zip_loader_reads_class_folders():
+    files = {f"pets/{kind}/{i}.png": _png(40 * i) for kind in ("dogs", "cats") for i in range(5)}
+    files["pets/.DS_Store"] = b"junk"
+    files["__MACOSX/pets/._x.png"] = b"junk"
+    dataset = training.load_zip_dataset(_zip(files), side=16)
+    assert dataset.class_names == ("cats", "dogs")
+    assert dataset.x_train.shape == (8, 16, 16, 3) and dataset.x_test.shape == (2, 16, 16, 3)
+    assert sorted(dataset.y_test.tolist()) == [0, 1]
+    grey = training.load_zip_dataset(_zip(files), side=8, color=False)
+    assert grey.x_train.shape == (8, 8, 8)
+    # A uniform picture stays uniform: red 40·i and green 40·i, no blue.
+    assert set(np.unique(dataset.x_test[..., 2]).tolist()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("files", "key"),
+    [
+        ({"a.png": _png(1), "b.png": _png(2)}, "train.zip.loose_file"),
+        ({f"cats/{i}.png": _png(i) for i in range(5)}, "train.zip.one_class"),
+        (
+            {**{f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}, "a/notes.txt": b"hi"},
+            "train.zip.not_image",
+        ),
+        (
+            {**{f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}, "a/x.png": b"not png"},
+            "train.zip.not_image",
+        ),
+        ({f"{c}/{i}.png": _png(i) for c in "ab" for i in range(3)}, "train.zip.few_images"),
+        ({}, "train.zip.empty"),
+    ],
+)
+def test_malformed_zips_are_refused(files, key):
+    with pytest.raises(InputError) as err:
+        training.load_zip_dataset(_zip(files))
+    assert err.value.key == key
+    assert err.value.message("es") != err.value.message("en")
+
+
+def test_zip_limits():
+    files = {f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}
+    with pytest.raises(InputError) as err:
+        training.load_zip_dataset(_zip(files), limits=training.Limits(max_zip_files=9))
+    assert err.value.key == "train.zip.too_many"
+    with pytest.raises(InputError) as err:
+        training.load_zip_dataset(b"PK\x03\x04 broken")
+    assert err.value.key == "train.zip.not_zip"
+
+
+# --- augmentation ------------------------------------------------------------------------
+
+
+def test_augmentation(data):
+    assert training.augmentation_layers(training.Augmentation(), (0, 1)) == []
+    flip = training.augment(data.x_train[:3], training.Augmentation(flip=True), copies=20)
+    originals = np.repeat(data.x_train[:3], 20, axis=0)
+    flipped = np.all(flip == originals[:, :, ::-1], axis=(1, 2, 3))
+    unchanged = np.all(flip == originals, axis=(1, 2, 3))
+    assert np.all(flipped | unchanged) and flipped.any() and unchanged.any()
+    every = training.Augmentation(rotation=30, shift=0.2, zoom=0.2, shear=0.3, brightness=0.3)
+    assert len(training.augmentation_layers(every, (0, 1))) == 5
+    out = training.augment(data.x_train[:4], every, data.value_range, copies=2)
+    assert out.shape == (8, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
+
+
+# --- the callback and a run --------------------------------------------------------------
+
+
+def test_stop_flag_stops_after_the_current_batch(data):
+    settings = training.Settings(epochs=3, batch_size=16)
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
+    stop = threading.Event()
+    batches = []
+
+    class Count(training.live_callback().__class__.__mro__[1]):  # a keras Callback
+        def on_train_batch_end(self, batch, logs=None):
+            batches.append(batch)
+            if len(batches) == 4:
+                stop.set()
+
+    callback = training.live_callback(stop=stop)
+    model.fit(data.x_train, data.y_train, batch_size=16, epochs=3, verbose=0,
+              callbacks=[Count(), callback])  # fmt: skip
+    assert batches == [0, 1, 2, 3] and callback.reason == "stopped"
+
+
+def test_reporter_exception_stops_cleanly_and_keeps_the_model(data):
+    settings = training.Settings(epochs=2, batch_size=16, optimizer="adam", learning_rate=0.003)
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
+    reports = []
+
+    class Interrupt(BaseException):
+        pass
+
+    def reporter(progress):
+        reports.append(progress)
+        if progress.epoch == 2 and progress.batch >= 3:
+            raise Interrupt
+
+    before = model.get_weights()[0].copy()
+    result = training.train(model, data, settings, reporter=reporter, report_every=0.0)
+    assert isinstance(result.interrupted, Interrupt) and result.reason == "stopped"
+    assert reports[-1].epoch == 2 and reports[-1].batch == 3  # no report after the stop
+    assert not np.allclose(model.get_weights()[0], before)
+    assert result.history["batch"].iloc[-1] == 15 + 3  # 15 batches of 16 in epoch 1, then 3
+    assert result.epochs_done == 2 and len(result.snapshots) == 2
+    assert result.confusion.sum() == len(data.x_test)
+
+
+def test_one_epoch_run(data):
+    settings = training.Settings(epochs=1, batch_size=32, optimizer="adam", learning_rate=0.003)
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
+    reports = []
+    result = training.train(model, data, settings, reporter=reports.append, record_every=2)
+    assert result.reason == "completed" and result.interrupted is None
+    history = result.history
+    assert list(history.columns) == list(training.HISTORY_COLUMNS)
+    assert history["val_loss"].notna().sum() == 1 and history["epoch"].iloc[-1] == 1.0
+    assert history["batch"].tolist() == [2, 4, 6, 8]  # 240 / 32 = 8 batches, every 2
+    assert reports[-1].epoch_end and reports[-1].fraction == 1.0
+    # The confusion matrix agrees with the predictions, counted by hand.
+    predicted = model.predict(data.x_test, verbose=0).argmax(axis=1)
+    assert np.array_equal(result.predicted, predicted)
+    for true in range(10):
+        for guess in range(10):
+            count = np.sum((data.y_test == true) & (predicted == guess))
+            assert result.confusion[true, guess] == count
+    assert result.test_accuracy == pytest.approx(np.mean(predicted == data.y_test))
+    wrong = result.misclassified
+    assert set(wrong.tolist()) == set(np.flatnonzero(predicted != data.y_test).tolist())
+    snap = result.snapshots[0]
+    assert snap.filters.shape == (3, 3, 32) and snap.maps.shape == (26, 26, 32)
+    assert training.model_bytes(model)[:2] == b"PK"  # a .keras file is a zip
+
+
+def test_keep_best_and_early_stopping(data):
+    # A learning rate far too high: the validation loss gets worse after the first epoch.
+    settings = training.Settings(epochs=6, batch_size=16, optimizer="sgd", learning_rate=5.0,
+                                 patience=1, keep_best=True)  # fmt: skip
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
+    result = training.train(model, data, settings)
+    val = result.history["val_loss"].dropna().to_numpy()
+    if result.reason == "early_stopping":
+        assert len(val) == result.best_epoch + 1
+    assert result.best_epoch == int(np.nanargmin(val)) + 1
+
+
+def test_confusion_matrix_by_hand():
+    matrix = training.confusion_matrix(
+        np.array([0, 0, 1, 1, 1, 2]), np.array([0, 1, 1, 1, 2, 2]), 3
+    )
+    assert matrix.tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
+    assert training.per_class_accuracy(matrix) == pytest.approx([0.5, 2 / 3, 1.0])
+
+
+def test_importing_training_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cnnviz.nets.training, cnnviz.figures.training; "
+        "print('tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
