@@ -1,7 +1,7 @@
 """Figures of the trained network: preprocessing, prediction, map grids, filters, saliency.
 
-Like :mod:`cnnviz.figures`, every builder returns a Plotly figure for
-``st.plotly_chart`` and never imports Streamlit; it shares that module's
+Like :mod:`cnnviz.figures.conv`, every builder returns a Plotly figure for
+``st.plotly_chart`` and never imports Streamlit; all figures share one set of
 colour scales, axes and number formats, so a value looks the same on every
 page (``0,5`` in Spanish, ``0.5`` in English).
 """
@@ -15,20 +15,22 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures import (
-    _ASSUMED_WIDTH,
+from cnnviz.figures._base import (
+    ASSUMED_WIDTH,
     CELL_FONT,
     GRAY,
     SMALL_FONT,
     TEXT_FONT,
     WINDOW_COLOR,
-    _axis,
-    _figure,
-    _scale,
-    _separators,
-    _texts,
+    as_maps,
+    base_layout,
+    build_figure,
+    cell_axis,
+    cell_texts,
+    paper_text,
+    pick_scale,
 )
-from cnnviz.i18n import InputError, format_number, get_language, t
+from cnnviz.i18n import InputError, format_number, format_shape, get_language, t
 
 BAR_COLOR = "#9db8d2"  # a quiet blue for the classes the network did not pick
 WINNER_COLOR = "#0072B2"  # Okabe-Ito blue: the predicted class stands out on a projector
@@ -50,19 +52,6 @@ SIGNED_HEAT: tuple[tuple[float, str], ...] = (  # blue against, red for; 0 is se
 PAPER: tuple[tuple[float, str], ...] = ((0.0, "rgb(255,255,255)"), (1.0, "rgb(110,110,110)"))
 """The input under a saliency map: grey ink on white paper, so that every colour shows on it."""
 TITLE_PX = 34  # px above each panel of a grid for its title
-
-
-def _as_maps(maps: object) -> np.ndarray:
-    """Return ``maps`` as a float (H, W, C) array, or raise a translated error."""
-    try:
-        array = np.asarray(maps, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("fig.error.maps_shape", shape=repr(np.shape(maps))) from None
-    if array.ndim == 2:
-        array = array[..., None]
-    if array.ndim != 3 or 0 in array.shape:
-        raise InputError("fig.error.maps_shape", shape=tuple(np.shape(maps)))
-    return array
 
 
 def _panel_axes(
@@ -97,8 +86,8 @@ def _place_panel(
     grid_rows, columns = grid
     rows, cols = shape
     xname, yname, x_domain, y_domain = _panel_axes(index, columns, grid_rows, gap)
-    x_axis = _axis(0, cols - 1, domain=x_domain, anchor=yname, ticks=False)
-    y_axis = _axis(
+    x_axis = cell_axis(0, cols - 1, domain=x_domain, anchor=yname, ticks=False)
+    y_axis = cell_axis(
         0, rows - 1, domain=y_domain, anchor=xname, reverse=True, scaleanchor=xname, ticks=False
     )
     if frame:  # the white page must not swallow an image's white background
@@ -107,17 +96,14 @@ def _place_panel(
     layout[f"xaxis{xname[1:]}"] = x_axis
     layout[f"yaxis{yname[1:]}"] = y_axis
     layout["annotations"].append(
-        {
-            "text": title,
-            "x": (x_domain[0] + x_domain[1]) / 2,
-            "y": y_domain[1],
-            "xref": "paper",
-            "yref": "paper",
-            "xanchor": "center",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": font},
-        }
+        paper_text(
+            title,
+            (x_domain[0] + x_domain[1]) / 2,
+            y_domain[1],
+            size=font,
+            xanchor="center",
+            yanchor="bottom",
+        )
     )
     return xname, yname
 
@@ -175,26 +161,20 @@ def map_grid(
     (3, -6.0, 6.0)
     """
     lang = lang or get_language()
-    array = _as_maps(maps)
+    array = as_maps(maps)
     rows_px, cols_px, count = array.shape
     columns = max(1, min(columns, count))
     grid_rows = ceil(count / columns)
     titles = [str(i) for i in range(count)] if titles is None else list(titles)
-    scale = _scale(array, signed)
+    scale = pick_scale(array, signed)
     gap = 0.02
-    panel_px = (_ASSUMED_WIDTH - 80) * (1 - gap * (columns - 1)) / columns
+    panel_px = (ASSUMED_WIDTH - 80) * (1 - gap * (columns - 1)) / columns
     panel_px = min(panel_px, 260.0)
     height = int(grid_rows * (panel_px * rows_px / cols_px + TITLE_PX) + 30)
     data: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": max(height, 160),
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "separators": _separators(lang),
-        "plot_bgcolor": "white",
-        "dragmode": False,
-        "annotations": [],
-        "shapes": [],
-    }
+    layout = base_layout(
+        lang, height=max(height, 160), margin=(10, 10, 10, 10), annotations=[], shapes=[]
+    )
     hover = t("net.hover_map", lang=lang, row="%{y}", col="%{x}", value=f"%{{z:.{digits}~f}}")
     for index in range(count):
         xname, yname = _place_panel(
@@ -213,7 +193,7 @@ def map_grid(
             "hoverlabel": {"font": {"size": SMALL_FONT}},
         }
         if show_values:
-            trace["text"] = _texts(array[..., index], lang, digits)
+            trace["text"] = cell_texts(array[..., index], lang, digits)
             trace["texttemplate"] = "%{text}"
             trace["textfont"] = {"size": SMALL_FONT}
         data.append(trace)
@@ -230,7 +210,7 @@ def map_grid(
                     "line": {"color": WINDOW_COLOR, "width": 4},
                 }
             )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)
 
 
 def image_strip(
@@ -250,7 +230,7 @@ def image_strip(
     images : sequence of array_like, each (H, W)
         Values in [0, 1].
     titles : sequence of str
-        One per image; its size ``rows×columns`` is added below the title.
+        One per image; its size ``rows × columns`` is added below the title.
     height : int, default 300
         Figure height in pixels.
     lang : str, optional
@@ -265,27 +245,20 @@ def image_strip(
     --------
     >>> fig = image_strip([np.zeros((4, 6)), np.ones((28, 28))], ["a", "b"], lang="en")
     >>> [a.text for a in fig.layout.annotations]
-    ['a<br><sub>4×6</sub>', 'b<br><sub>28×28</sub>']
+    ['a<br><sub>4 × 6</sub>', 'b<br><sub>28 × 28</sub>']
     """
     lang = lang or get_language()
     count = len(images)
     if count == 0 or count != len(titles):
         raise InputError("fig.error.maps_shape", shape=(count, len(titles)))
     data: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
-        "separators": _separators(lang),
-        "plot_bgcolor": "white",
-        "dragmode": False,
-        "annotations": [],
-    }
+    layout = base_layout(lang, height=height, margin=(10, 10, 60, 10), annotations=[])
     gap = 0.03
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.2~f}")
     for index, image in enumerate(images):
         array = np.asarray(image, dtype=float)
         rows, cols = array.shape
-        title = f"{titles[index]}<br><sub>{rows}×{cols}</sub>"
+        title = f"{titles[index]}<br><sub>{format_shape((rows, cols))}</sub>"
         xname, yname = _place_panel(
             layout, index, (1, count), (rows, cols), title, gap=gap, frame=True
         )
@@ -302,7 +275,7 @@ def image_strip(
                 "hovertemplate": hover + "<extra></extra>",
             }
         )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)
 
 
 def probability_bars(
@@ -380,28 +353,26 @@ def probability_bars(
             "hovertemplate": "%{x}: %{customdata} %<extra></extra>",
         }
     )
-    layout = {
-        "height": height,
-        "margin": {"l": 60, "r": 10, "t": 20, "b": 50},
-        "separators": _separators(lang),
-        "barmode": "overlay" if reference is not None else "group",
-        "showlegend": reference is not None,
-        "legend": {"orientation": "h", "y": 1.08, "font": {"size": SMALL_FONT}},
-        "xaxis": {
+    layout = base_layout(
+        lang,
+        height=height,
+        margin=(60, 10, 20, 50),
+        barmode="overlay" if reference is not None else "group",
+        showlegend=reference is not None,
+        legend={"orientation": "h", "y": 1.08, "font": {"size": SMALL_FONT}},
+        xaxis={
             "title": {"text": t("net.bars.class", lang=lang), "font": {"size": TEXT_FONT}},
             "tickfont": {"size": CELL_FONT},
             "type": "category",
         },
-        "yaxis": {
+        yaxis={
             "title": {"text": t("net.bars.probability", lang=lang), "font": {"size": TEXT_FONT}},
             "range": [0, 112],
             "tickfont": {"size": SMALL_FONT},
             "ticksuffix": " %",
         },
-        "plot_bgcolor": "white",
-        "dragmode": False,
-    }
-    return _figure({"data": data, "layout": layout})
+    )
+    return build_figure(data, layout)
 
 
 def saliency_panels(
@@ -458,17 +429,10 @@ def saliency_panels(
     count = len(maps)
     gap = 0.03
     if height is None:  # square panels side by side, no empty band below them
-        panel_px = (_ASSUMED_WIDTH - 20) * (1 - gap * (count - 1)) / count * rows / cols
+        panel_px = (ASSUMED_WIDTH - 20) * (1 - gap * (count - 1)) / count * rows / cols
         height = int(min(max(panel_px, 200), 420) + 60)
     data: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "separators": _separators(lang),
-        "plot_bgcolor": "white",
-        "dragmode": False,
-        "annotations": [],
-    }
+    layout = base_layout(lang, height=height, margin=(10, 10, 40, 10), annotations=[])
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.3~g}")
     for index, saliency in enumerate(maps):
         values = np.asarray(saliency, dtype=float)
@@ -511,4 +475,4 @@ def saliency_panels(
                 "hoverlabel": {"font": {"size": SMALL_FONT}},
             }
         )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)

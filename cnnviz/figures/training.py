@@ -1,6 +1,6 @@
 """Figures of a training run: loss and accuracy curves, runs compared, confusion matrix, images.
 
-Like :mod:`cnnviz.figures`, every builder returns a Plotly figure and never
+Like :mod:`cnnviz.figures.conv`, every builder returns a Plotly figure and never
 imports Streamlit; numbers follow the language (``0,5`` in Spanish). Filters
 and feature maps use :func:`cnnviz.figures.network.map_grid`.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cnnviz.figures import GRAY, SMALL_FONT, _figure, _separators
+from cnnviz.figures._base import GRAY, SMALL_FONT, base_layout, build_figure, paper_text, separators
 from cnnviz.i18n import InputError, get_language, t
 
 TRAIN_COLOR = "#0072B2"  # Okabe-Ito blue: training
@@ -30,7 +30,7 @@ def _two_panels(lang: str, titles: tuple[str, str], height: int) -> dict[str, An
     return {
         "height": height,
         "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "separators": _separators(lang),
+        "separators": separators(lang),
         "plot_bgcolor": "white",
         "legend": {"orientation": "h", "y": -0.25, "font": {"size": SMALL_FONT}},
         "xaxis": {**epoch, "domain": [0.0, 0.45], "anchor": "y"},
@@ -38,17 +38,9 @@ def _two_panels(lang: str, titles: tuple[str, str], height: int) -> dict[str, An
         "xaxis2": {**epoch, "domain": [0.55, 1.0], "anchor": "y2"},
         "yaxis2": {**axis, "anchor": "x2", "range": [0, 1.02], "tickformat": ".0%"},
         "annotations": [
-            {
-                "text": f"<b>{title}</b>",
-                "xref": "paper",
-                "yref": "paper",
-                "x": x,
-                "y": 1.0,
-                "yanchor": "bottom",
-                "xanchor": "center",
-                "showarrow": False,
-                "font": {"size": SMALL_FONT + 1},
-            }
+            paper_text(
+                f"<b>{title}</b>", x, 1.0, size=SMALL_FONT + 1, yanchor="bottom", xanchor="center"
+            )
             for title, x in zip(titles, (0.225, 0.775), strict=True)
         ],
     }
@@ -114,7 +106,7 @@ def curves(
                     "hovertemplate": "%{x:.2f}: %{y:.3f}<extra></extra>",
                 }
             )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)
 
 
 def runs_overlay(
@@ -152,7 +144,7 @@ def runs_overlay(
                     "hovertemplate": f"{label}<br>%{{x:.2f}}: %{{y:.3f}}<extra></extra>",
                 }
             )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)
 
 
 def confusion_figure(
@@ -174,44 +166,39 @@ def confusion_figure(
     names = [str(label) for label in labels]
     hover = t("train.fig.confusion_hover", lang=lang, true="%{y}", predicted="%{x}", count="%{z}")
     side = min(560, 120 + 42 * size)
-    return _figure(
-        {
-            "data": [
-                {
-                    "type": "heatmap",
-                    "z": matrix,
-                    "x": names,
-                    "y": names,
-                    "text": matrix.astype(str),
-                    "texttemplate": "%{text}",
-                    "textfont": {"size": SMALL_FONT},
-                    "colorscale": [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]],
-                    "showscale": False,
-                    "xgap": 1,
-                    "ygap": 1,
-                    "hovertemplate": hover + "<extra></extra>",
-                }
-            ],
-            "layout": {
-                "height": side,
-                "width": side + 40,
-                "margin": {"l": 70, "r": 10, "t": 10, "b": 60},
-                "separators": _separators(lang),
-                "xaxis": {
-                    "title": {"text": t("train.fig.predicted", lang=lang)},
-                    "type": "category",
-                    "tickfont": {"size": SMALL_FONT},
-                    "side": "bottom",
-                },
-                "yaxis": {
-                    "title": {"text": t("train.fig.true", lang=lang)},
-                    "type": "category",
-                    "autorange": "reversed",
-                    "tickfont": {"size": SMALL_FONT},
-                },
-            },
-        }
-    )
+    trace = {
+        "type": "heatmap",
+        "z": matrix,
+        "x": names,
+        "y": names,
+        "text": matrix.astype(str),
+        "texttemplate": "%{text}",
+        "textfont": {"size": SMALL_FONT},
+        "colorscale": [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]],
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": hover + "<extra></extra>",
+    }
+    layout = {
+        "height": side,
+        "width": side + 40,
+        "margin": {"l": 70, "r": 10, "t": 10, "b": 60},
+        "separators": separators(lang),
+        "xaxis": {
+            "title": {"text": t("train.fig.predicted", lang=lang)},
+            "type": "category",
+            "tickfont": {"size": SMALL_FONT},
+            "side": "bottom",
+        },
+        "yaxis": {
+            "title": {"text": t("train.fig.true", lang=lang)},
+            "type": "category",
+            "autorange": "reversed",
+            "tickfont": {"size": SMALL_FONT},
+        },
+    }
+    return build_figure([trace], layout)
 
 
 def per_class_bars(
@@ -225,27 +212,22 @@ def per_class_bars(
     [0.5, 1.0]
     """
     lang = lang or get_language()
-    return _figure(
-        {
-            "data": [
-                {
-                    "type": "bar",
-                    "x": [str(label) for label in labels],
-                    "y": np.asarray(accuracy, dtype=float),
-                    "marker": {"color": TRAIN_COLOR},
-                    "hovertemplate": "%{x}: %{y:.1%}<extra></extra>",
-                }
-            ],
-            "layout": {
-                "height": 260,
-                "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
-                "separators": _separators(lang),
-                "plot_bgcolor": "white",
-                "xaxis": {"type": "category", "tickfont": {"size": SMALL_FONT}},
-                "yaxis": {"range": [0, 1.02], "tickformat": ".0%", "gridcolor": "#e5e5e5"},
-            },
-        }
-    )
+    bars = {
+        "type": "bar",
+        "x": [str(label) for label in labels],
+        "y": np.asarray(accuracy, dtype=float),
+        "marker": {"color": TRAIN_COLOR},
+        "hovertemplate": "%{x}: %{y:.1%}<extra></extra>",
+    }
+    layout = {
+        "height": 260,
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "separators": separators(lang),
+        "plot_bgcolor": "white",
+        "xaxis": {"type": "category", "tickfont": {"size": SMALL_FONT}},
+        "yaxis": {"range": [0, 1.02], "tickformat": ".0%", "gridcolor": "#e5e5e5"},
+    }
+    return build_figure([bars], layout)
 
 
 def image_grid(
@@ -288,14 +270,7 @@ def image_grid(
     height = rows * (panel_px + title_px) + 10
     row_h = 1 / rows
     title_share = title_px / (panel_px + title_px)
-    layout: dict[str, Any] = {
-        "height": height,
-        "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
-        "separators": _separators(lang),
-        "plot_bgcolor": "white",
-        "dragmode": False,
-        "annotations": [],
-    }
+    layout = base_layout(lang, height=height, margin=(5, 5, 5, 5), annotations=[])
     data: list[dict[str, Any]] = []
     for index in range(count):
         row, col = divmod(index, columns)
@@ -331,15 +306,8 @@ def image_grid(
         data.append(trace)
         if titles is not None:
             layout["annotations"].append(
-                {
-                    "text": str(titles[index]),
-                    "xref": "paper",
-                    "yref": "paper",
-                    "x": x0 + width / 2,
-                    "y": top,
-                    "yanchor": "top",
-                    "showarrow": False,
-                    "font": {"size": SMALL_FONT - 1},
-                }
+                paper_text(
+                    str(titles[index]), x0 + width / 2, top, size=SMALL_FONT - 1, yanchor="top"
+                )
             )
-    return _figure({"data": data, "layout": layout})
+    return build_figure(data, layout)

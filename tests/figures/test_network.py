@@ -49,8 +49,8 @@ def test_image_strip_shows_sizes_and_a_fixed_grey_scale():
     images = [np.full((40, 30), 0.2), np.eye(28)]
     fig = validated(nf.image_strip(images, ["a", "b"], lang="en"))
     assert [a.text for a in fig.layout.annotations] == [
-        "a<br><sub>40×30</sub>",
-        "b<br><sub>28×28</sub>",
+        "a<br><sub>40 × 30</sub>",
+        "b<br><sub>28 × 28</sub>",
     ]
     assert all((trace.zmin, trace.zmax) == (0, 1) for trace in fig.data)
     assert fig.layout.xaxis.showline and fig.layout.yaxis2.mirror
