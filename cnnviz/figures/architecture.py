@@ -39,7 +39,15 @@ from typing import Any
 import plotly.graph_objects as go
 
 from cnnviz.core.architectures import INPUT_NAME, Summary
-from cnnviz.i18n import format_compact, format_count, format_number, get_language, t
+from cnnviz.figures._base import build_figure, paper_text, separators
+from cnnviz.i18n import (
+    format_compact,
+    format_count,
+    format_number,
+    format_shape,
+    get_language,
+    t,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -97,21 +105,6 @@ _SHORT = {
 ROW_PX = 66  # one row of boxes: three lines of 14 px text fit beside a box
 FONT = 14  # px: readable on a projector
 LABEL_WIDTH = 30  # characters per line of a box's description
-
-
-def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """Build a Figure from plain dicts, skipping Plotly's validation (slower than drawing).
-
-    The tests validate every figure.
-    """
-    try:
-        return go.Figure({"data": data, "layout": layout}, _validate=False)
-    except TypeError:  # pragma: no cover - a plotly without the private switch
-        return go.Figure({"data": data, "layout": layout})
-
-
-def _shape_text(shape: Sequence[int]) -> str:
-    return "×".join(str(n) for n in shape)
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -268,53 +261,18 @@ def network_blocks(
     layers = summary.layers
     prefix = _common_prefix([layer.name for layer in layers])
     input_title = t("arch.fig.input", lang=lang)
-    items: list[dict[str, Any]] = [
-        {
-            "names": [],
-            "drawn": [],
-            "labels": [input_title],
-            "category": "input",
-            "shape": summary.input_shape,
-            "params": 0,
-            "macs": 0,
-            "rf": 1,
-            "jump": 1.0,
-            "level": 0,
-            "inputs": [],
-        }
-    ]
+    items = [_item("input", summary.input_shape, level=0, inputs=[], labels=[input_title])]
     owner: dict[str, int] = {INPUT_NAME: 0}
     for layer, info in zip(spec, layers, strict=True):
         sources = sorted({owner[name] for name in info.inputs})
-        if info.type in _HIDDEN:
+        if info.type in _HIDDEN:  # counted in the box it follows, not drawn
             item = items[sources[0]]
             owner[info.name] = sources[0]
         else:
             category = layer_category(info.type)
-            last = items[-1]
-            joins = (
-                grouped
-                and len(items) > 1
-                and last["shape"] == info.output_shape
-                and category in (last["category"], "merge")
-                and set(sources) <= {len(items) - 1, *last["inputs"]}
-            )
-            if not joins:
-                items.append(
-                    {
-                        "names": [],
-                        "drawn": [],
-                        "labels": [],
-                        "category": category,
-                        "shape": info.output_shape,
-                        "params": 0,
-                        "macs": 0,
-                        "rf": 1,
-                        "jump": 1.0,
-                        "level": 1 + max(items[s]["level"] for s in sources),
-                        "inputs": sources,
-                    }
-                )
+            if not (grouped and _joins(items, info.output_shape, category, sources)):
+                level = 1 + max(items[s]["level"] for s in sources)
+                items.append(_item(category, info.output_shape, level=level, inputs=sources))
             item = items[-1]
             owner[info.name] = len(items) - 1
             item["drawn"].append(info.name)
@@ -326,20 +284,62 @@ def network_blocks(
         item["params"] += info.params
         item["macs"] += info.macs
     return tuple(
-        Block(
-            title=input_title if i == 0 else _title(item["drawn"], prefix),
-            layers=tuple(item["names"]),
-            description=_describe(item["labels"]),
-            category=item["category"],
-            output_shape=tuple(item["shape"]),
-            params=item["params"],
-            macs=item["macs"],
-            receptive_field=item["rf"],
-            jump=float(item["jump"]),
-            level=item["level"],
-            inputs=tuple(item["inputs"]),
-        )
+        _block(item, input_title if i == 0 else _title(item["drawn"], prefix))
         for i, item in enumerate(items)
+    )
+
+
+def _item(
+    category: str,
+    shape: Sequence[int],
+    *,
+    level: int,
+    inputs: list[int],
+    labels: list[str] | None = None,
+) -> dict[str, Any]:
+    """Start a box being filled: no layers yet, nothing counted."""
+    return {
+        "names": [],
+        "drawn": [],
+        "labels": [] if labels is None else labels,
+        "category": category,
+        "shape": shape,
+        "params": 0,
+        "macs": 0,
+        "rf": 1,
+        "jump": 1.0,
+        "level": level,
+        "inputs": inputs,
+    }
+
+
+def _joins(
+    items: list[dict[str, Any]], shape: Sequence[int], category: str, sources: list[int]
+) -> bool:
+    """Whether a layer joins the last box: same shape, same kind (or a merge), no new input."""
+    last = items[-1]
+    return (
+        len(items) > 1
+        and last["shape"] == shape
+        and category in (last["category"], "merge")
+        and set(sources) <= {len(items) - 1, *last["inputs"]}
+    )
+
+
+def _block(item: dict[str, Any], title: str) -> Block:
+    """Freeze a filled box into a :class:`Block`."""
+    return Block(
+        title=title,
+        layers=tuple(item["names"]),
+        description=_describe(item["labels"]),
+        category=item["category"],
+        output_shape=tuple(item["shape"]),
+        params=item["params"],
+        macs=item["macs"],
+        receptive_field=item["rf"],
+        jump=float(item["jump"]),
+        level=item["level"],
+        inputs=tuple(item["inputs"]),
     )
 
 
@@ -429,71 +429,11 @@ def diagram(
     lang = lang or get_language()
     slots = _positions(blocks)
     spatial = [b.output_shape[0] for b in blocks if len(b.output_shape) == 3]
-    max_side = max(spatial, default=1)
-    max_depth = max(b.output_shape[-1] for b in blocks)
-    geometry: dict[int, tuple[float, float, float, float]] = {}  # centre x, y, half w, half h
-    shapes: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for i, block in enumerate(blocks):
-        left, width = slots[i]
-        side = block.output_shape[0] if len(block.output_shape) == 3 else 1
-        scale_w = max(math.sqrt(side / max_side), 0.06)
-        depth = block.output_shape[-1]
-        scale_h = 0.25 + 0.75 * math.log2(depth + 1) / math.log2(max_depth + 1)
-        x, y = left + 0.2 * width, float(block.level)
-        half_w, half_h = 0.19 * width * scale_w, 0.36 * scale_h
-        geometry[i] = (x, y, half_w, half_h)
-        shapes.append(
-            {
-                "type": "rect",
-                "x0": x - half_w,
-                "x1": x + half_w,
-                "y0": y - half_h,
-                "y1": y + half_h,
-                "fillcolor": CATEGORY_COLOURS[block.category],
-                "line": {"color": "#303030", "width": 1},
-                "layer": "above",
-            }
-        )
-        if width > 0.5:
-            lines = [f"<b>{block.title}</b>  {_shape_text(block.output_shape)}"]
-            if i > 0:
-                lines += _wrap(block.description, LABEL_WIDTH)
-        else:  # a branch beside others: less room, one thing per line
-            lines = [f"<b>{block.title}</b>", _shape_text(block.output_shape)]
-            if i > 0:
-                lines += _wrap(block.description, 14)
-        annotations.append(
-            {
-                "x": left + 0.42 * width,
-                "y": y,
-                "xanchor": "left",
-                "yanchor": "middle",
-                "align": "left",
-                "showarrow": False,
-                "text": "<br>".join(lines[:3]),
-                "font": {"size": FONT if width > 0.5 else FONT - 1, "color": "#1a1a1a"},
-            }
-        )
-    edge_x: list[float | None] = []
-    edge_y: list[float | None] = []
-    heads_down: tuple[list[float], list[float]] = ([], [])
-    margin = 0
-    for i, block in enumerate(blocks):
-        x, y, half_w, half_h = geometry[i]
-        for source in block.inputs:
-            sx, sy, _, s_half_h = geometry[source]
-            if block.level - blocks[source].level == 1:
-                edge_x += [sx, x, None]
-                edge_y += [sy + s_half_h, y - half_h, None]
-            else:  # skips rows: along the gaps between rows and down the left margin,
-                # so that it crosses no box, and into the top of its box like the others.
-                margin += 1
-                lane = -0.02 * margin
-                edge_x += [sx, sx, lane, lane, x, x, None]
-                edge_y += [sy + s_half_h, sy + 0.5, sy + 0.5, y - 0.5, y - 0.5, y - half_h, None]
-            heads_down[0].append(x)
-            heads_down[1].append(y - half_h)
+    largest = (max(spatial, default=1), max(b.output_shape[-1] for b in blocks))
+    geometry = [_box(block, slots[i], largest) for i, block in enumerate(blocks)]
+    shapes = [_box_shape(block, box) for block, box in zip(blocks, geometry, strict=True)]
+    annotations = [_box_label(i, block, slots[i]) for i, block in enumerate(blocks)]
+    edge_x, edge_y, heads_down, margin = _edges(blocks, geometry)
     grey = "#7f7f7f"
     data: list[dict[str, Any]] = [
         {
@@ -516,27 +456,16 @@ def diagram(
         },
         {
             "type": "scatter",
-            "x": [geometry[i][0] for i in range(len(blocks))],
-            "y": [geometry[i][1] for i in range(len(blocks))],
+            "x": [box[0] for box in geometry],
+            "y": [box[1] for box in geometry],
             "mode": "markers",
             "marker": {"size": 24, "opacity": 0},
             "hoverinfo": "text",
             "showlegend": False,
             "hovertext": [_hover(block, lang) for block in blocks],
         },
+        *_legend(blocks, lang),
     ]
-    for category in CATEGORIES:
-        if category != "input" and any(b.category == category for b in blocks):
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": [None],
-                    "y": [None],
-                    "mode": "markers",
-                    "name": t(f"arch.category.{category}", lang=lang),
-                    "marker": {"symbol": "square", "size": 14, "color": CATEGORY_COLOURS[category]},
-                }
-            )
     levels = max(b.level for b in blocks) + 1
     layout: dict[str, Any] = {
         "shapes": shapes,
@@ -545,7 +474,7 @@ def diagram(
         "margin": {"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        "separators": ", " if lang == "es" else ".,",
+        "separators": separators(lang),
         "font": {"size": FONT},
         "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "font": {"size": FONT}},
         "hoverlabel": {"font": {"size": FONT}},
@@ -555,12 +484,114 @@ def diagram(
     }
     if title:
         layout["title"] = {"text": title, "font": {"size": 18}, "x": 0}
-    return _figure(data, layout)
+    return build_figure(data, layout)
+
+
+Box = tuple[float, float, float, float]
+"""A box in the diagram: centre x and y, half width and half height, in axis units."""
+
+
+def _box(block: Block, slot: tuple[float, float], largest: tuple[int, int]) -> Box:
+    """Size a block's box: width by the square root of its rows, height by log of channels.
+
+    ``largest`` is the network's largest side and channel count, which get
+    the full size; a vector (``Dense``) is one cell wide.
+    """
+    left, width = slot
+    max_side, max_depth = largest
+    side = block.output_shape[0] if len(block.output_shape) == 3 else 1
+    scale_w = max(math.sqrt(side / max_side), 0.06)
+    depth = block.output_shape[-1]
+    scale_h = 0.25 + 0.75 * math.log2(depth + 1) / math.log2(max_depth + 1)
+    return left + 0.2 * width, float(block.level), 0.19 * width * scale_w, 0.36 * scale_h
+
+
+def _box_shape(block: Block, box: Box) -> dict[str, Any]:
+    """Draw a box as a layout rectangle in its category's colour."""
+    x, y, half_w, half_h = box
+    return {
+        "type": "rect",
+        "x0": x - half_w,
+        "x1": x + half_w,
+        "y0": y - half_h,
+        "y1": y + half_h,
+        "fillcolor": CATEGORY_COLOURS[block.category],
+        "line": {"color": "#303030", "width": 1},
+        "layer": "above",
+    }
+
+
+def _box_label(index: int, block: Block, slot: tuple[float, float]) -> dict[str, Any]:
+    """Write a box's title, shape and description on its right, three lines at most."""
+    left, width = slot
+    if width > 0.5:
+        lines = [f"<b>{block.title}</b>  {format_shape(block.output_shape)}"]
+        if index > 0:
+            lines += _wrap(block.description, LABEL_WIDTH)
+    else:  # a branch beside others: less room, one thing per line
+        lines = [f"<b>{block.title}</b>", format_shape(block.output_shape)]
+        if index > 0:
+            lines += _wrap(block.description, 14)
+    return {
+        "x": left + 0.42 * width,
+        "y": float(block.level),
+        "xanchor": "left",
+        "yanchor": "middle",
+        "align": "left",
+        "showarrow": False,
+        "text": "<br>".join(lines[:3]),
+        "font": {"size": FONT if width > 0.5 else FONT - 1, "color": "#1a1a1a"},
+    }
+
+
+def _edges(
+    blocks: Sequence[Block], geometry: Sequence[Box]
+) -> tuple[list[float | None], list[float | None], tuple[list[float], list[float]], int]:
+    """Route every connection from the bottom of its source box to the top of its target's.
+
+    Returns the lines' x and y (None between lines), the arrow heads' x and y,
+    and how many lanes down the left margin the row-skipping connections took.
+    """
+    edge_x: list[float | None] = []
+    edge_y: list[float | None] = []
+    heads_down: tuple[list[float], list[float]] = ([], [])
+    margin = 0
+    for block, (x, y, _, half_h) in zip(blocks, geometry, strict=True):
+        for source in block.inputs:
+            sx, sy, _, s_half_h = geometry[source]
+            if block.level - blocks[source].level == 1:
+                edge_x += [sx, x, None]
+                edge_y += [sy + s_half_h, y - half_h, None]
+            else:  # skips rows: along the gaps between rows and down the left margin,
+                # so that it crosses no box, and into the top of its box like the others.
+                margin += 1
+                lane = -0.02 * margin
+                edge_x += [sx, sx, lane, lane, x, x, None]
+                edge_y += [sy + s_half_h, sy + 0.5, sy + 0.5, y - 0.5, y - 0.5, y - half_h, None]
+            heads_down[0].append(x)
+            heads_down[1].append(y - half_h)
+    return edge_x, edge_y, heads_down, margin
+
+
+def _legend(blocks: Sequence[Block], lang: str) -> list[dict[str, Any]]:
+    """One legend entry (an empty trace) per category the diagram shows, the input left out."""
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": t(f"arch.category.{category}", lang=lang),
+            "marker": {"symbol": "square", "size": 14, "color": CATEGORY_COLOURS[category]},
+        }
+        for category in CATEGORIES
+        if category != "input" and any(b.category == category for b in blocks)
+    ]
 
 
 def _hover(block: Block, lang: str) -> str:
     lines = [
-        f"<b>{block.title}</b>: {_shape_text(block.output_shape)}",
+        f"<b>{block.title}</b>: {format_shape(block.output_shape)}",
         block.description,
         t("arch.fig.hover_params", lang=lang, value=format_count(block.params, lang)),
         t("arch.fig.hover_macs", lang=lang, value=format_count(block.macs, lang)),
@@ -639,7 +670,7 @@ def cost_shares(summary: Summary, *, lang: str | None = None) -> go.Figure:
         "barmode": "stack",
         "height": 200,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 30},
-        "separators": ", " if lang == "es" else ".,",
+        "separators": separators(lang),
         "plot_bgcolor": "white",
         "font": {"size": FONT},
         "legend": {
@@ -658,7 +689,7 @@ def cost_shares(summary: Summary, *, lang: str | None = None) -> go.Figure:
         },
         "yaxis": {"autorange": "reversed", "fixedrange": True, "automargin": True},
     }
-    return _figure(data, layout)
+    return build_figure(data, layout)
 
 
 def _cost_totals(summary: Summary) -> dict[str, list[int]]:
@@ -767,11 +798,10 @@ def cost_per_block(blocks: Sequence[Block], *, lang: str | None = None) -> go.Fi
     # Two charts, one above the other, sharing the blocks' axis (what make_subplots builds).
     y_axis = {"gridcolor": "#ececec", "tickformat": "~s", "fixedrange": True}
     x_axis = {"fixedrange": True, "automargin": True, "tickangle": -45 if len(kept) > 8 else 0}
-    titles_font = {"size": 16}
     layout = {
         "height": 460,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "separators": ", " if lang == "es" else ".,",
+        "separators": separators(lang),
         "plot_bgcolor": "white",
         "font": {"size": FONT},
         "bargap": 0.25,
@@ -781,21 +811,37 @@ def cost_per_block(blocks: Sequence[Block], *, lang: str | None = None) -> go.Fi
         "xaxis2": {**x_axis, "anchor": "y2"},
         "yaxis2": {**y_axis, "anchor": "x2", "domain": [0.0, 0.45]},
         "annotations": [
-            {
-                "text": t(key, lang=lang),
-                "x": 0,
-                "xref": "paper",
-                "xanchor": "left",
-                "y": top,
-                "yref": "paper",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": titles_font,
-            }
+            paper_text(
+                t(key, lang=lang),
+                0,
+                top,
+                size=16,
+                xanchor="left",
+                yanchor="bottom",
+            )
             for key, top in (("arch.fig.params_per_block", 1.0), ("arch.fig.macs_per_block", 0.45))
         ],
     }
-    return _figure(data, layout)
+    return build_figure(data, layout)
+
+
+def _input_rows_label(rows: int, largest: int, lang: str) -> dict[str, Any]:
+    """Name the dashed line of the input's rows at the top, on the side with more room.
+
+    At the top the first blocks see little, so the text covers no marker.
+    """
+    right = 2 * rows < largest
+    return {
+        "text": t("arch.fig.input_rows", lang=lang, rows=rows),
+        "x": rows,
+        "xref": "x",
+        "y": 1,
+        "yref": "paper",
+        "yanchor": "top",
+        "showarrow": False,
+        "xanchor": "left" if right else "right",
+        "font": {"size": FONT - 1},
+    }
 
 
 def receptive_field_chart(
@@ -874,25 +920,11 @@ def receptive_field_chart(
                 "line": {"dash": "dash", "color": "#7f7f7f"},
             }
         )
-        # At the top, where the first blocks see little, on the side with more room.
-        right = 2 * rows < largest
-        annotations.append(
-            {
-                "text": t("arch.fig.input_rows", lang=lang, rows=rows),
-                "x": rows,
-                "xref": "x",
-                "y": 1,
-                "yref": "paper",
-                "yanchor": "top",
-                "showarrow": False,
-                "xanchor": "left" if right else "right",
-                "font": {"size": FONT - 1},
-            }
-        )
+        annotations.append(_input_rows_label(rows, largest, lang))
     layout = {
         "height": max(240, 26 * len(blocks) + 90),
         "margin": {"l": 10, "r": 30, "t": 10, "b": 10},
-        "separators": ", " if lang == "es" else ".,",
+        "separators": separators(lang),
         "plot_bgcolor": "white",
         "font": {"size": FONT},
         "dragmode": False,
@@ -906,4 +938,4 @@ def receptive_field_chart(
         },
         "yaxis": {"autorange": "reversed", "fixedrange": True, "automargin": True},
     }
-    return _figure(data, layout)
+    return build_figure(data, layout)
