@@ -708,9 +708,9 @@ def share_sentence(summary: Summary, *, lang: str | None = None) -> str:
     Parameters
     ----------
     summary : Summary
-        A network's summary.
+        From :func:`cnnviz.core.architectures.summarize`.
     lang : str, optional
-        Language; the current one by default.
+        Language of the sentence; the current one by default.
 
     Returns
     -------

@@ -125,6 +125,14 @@ def default_region(output_shape: Sequence[int], max_cells: int = MAX_REGION) -> 
     return Region(0, min(rows, max_cells), 0, min(cols, max_cells))
 
 
+def _outside(key: str, cell: tuple[int, int], shape: tuple[int, int]) -> InputError:
+    """Say that ``cell`` lies outside an output of ``shape``; name the last valid row and column."""
+    (row, col), (rows, cols) = cell, shape
+    return InputError(
+        key, row=row, col=col, rows=rows, cols=cols, last_row=rows - 1, last_col=cols - 1
+    )
+
+
 def check_region(
     region: Sequence[int] | None, output_shape: Sequence[int], *, max_cells: int = MAX_REGION
 ) -> Region:
@@ -171,15 +179,7 @@ def check_region(
             "fig.error.region_empty", row_start=r0, row_stop=r1, col_start=c0, col_stop=c1
         )
     if not (0 <= r0 < rows and 0 <= c0 < cols):
-        raise InputError(
-            "fig.error.region_outside",
-            row=r0,
-            col=c0,
-            rows=rows,
-            cols=cols,
-            last_row=rows - 1,
-            last_col=cols - 1,
-        )
+        raise _outside("fig.error.region_outside", (r0, c0), (rows, cols))
     r1, c1 = min(r1, rows), min(c1, cols)
     if r1 - r0 > max_cells or c1 - c0 > max_cells:
         raise InputError("fig.error.region_too_large", rows=r1 - r0, cols=c1 - c0, max=max_cells)
@@ -222,15 +222,7 @@ def region_around(
     if not (is_whole(row) and is_whole(col)):
         raise InputError("error.trace_index_not_int", value=repr((row, col)))
     if not (0 <= row < rows and 0 <= col < cols):
-        raise InputError(
-            "error.trace_cell_out_of_range",
-            row=row,
-            col=col,
-            rows=rows,
-            cols=cols,
-            last_row=rows - 1,
-            last_col=cols - 1,
-        )
+        raise _outside("error.trace_cell_out_of_range", (row, col), (rows, cols))
     r0, c0 = (row // max_cells) * max_cells, (col // max_cells) * max_cells
     return Region(r0, min(r0 + max_cells, rows), c0, min(c0 + max_cells, cols))
 
@@ -260,7 +252,7 @@ def region_at(
     Raises
     ------
     InputError
-        If the cell is outside the output.
+        If ``(row, col)`` is not a cell of the output.
 
     Examples
     --------

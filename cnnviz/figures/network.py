@@ -298,9 +298,9 @@ def probability_bars(
         Another set of probabilities drawn behind in grey, such as the
         unedited network's when a filter has been changed.
     height : int, default 340
-        Figure height in pixels.
+        In pixels.
     lang : str, optional
-        Language; the current one by default.
+        Language of the axis titles and the percentages; the current one by default.
 
     Returns
     -------

@@ -60,11 +60,11 @@ def pool_window_figure(
     channel : int, optional
         For a multi-channel window, the channel to show; 0 by default.
     digits : int, default 2
-        Decimals kept at most.
+        At most this many decimals in each cell.
     height : int, optional
-        Figure height in pixels; by default from the window's size.
+        In pixels; by default it grows with the window's rows.
     lang : str, optional
-        Language; the current one by default.
+        Language of the title and the numbers; the current one by default.
 
     Returns
     -------
@@ -74,7 +74,7 @@ def pool_window_figure(
     Raises
     ------
     InputError
-        If ``channel`` is out of range.
+        If ``channel`` is not one of the window's channels.
 
     Examples
     --------

@@ -1,15 +1,9 @@
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from cnnviz.figures import network as nf
 from cnnviz.i18n import InputError
-
-
-def validated(fig):
-    """Check every property with Plotly's validation (the builders skip it for speed)."""
-    go.Figure(fig.to_dict())
-    return fig
+from tests.figures.helpers import validated
 
 
 def test_map_grid_one_panel_per_channel_with_a_shared_symmetric_scale():
