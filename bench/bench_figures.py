@@ -1,4 +1,4 @@
-"""Build time and JSON size of cnnviz.figures' largest heatmap, what a page rerun pays.
+"""Build time and JSON size of the largest heatmap (:func:`cnnviz.figures.conv.heatmap`).
 
 Run by hand (never in the test suite)::
 
@@ -24,7 +24,7 @@ import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 from cnnviz.core.trace import conv2d_trace
-from cnnviz.figures import heatmap
+from cnnviz.figures.conv import heatmap
 from cnnviz.i18n import set_language
 
 REPEATS = 9
