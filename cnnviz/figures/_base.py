@@ -359,16 +359,35 @@ def matrix_panel(
     lang: str,
     digits: int,
     pad_text: bool,
-    rows: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Write a small matrix out in full on axes ``x{suffix}`` and ``y{suffix}``.
 
-    Every cell shows its value; padding is hatched (with its value when ``pad_text``).
+    Parameters
+    ----------
+    values : ndarray, shape (h, w)
+        The matrix, padding cells included.
+    padding : ndarray of bool, shape (h, w)
+        Cells to hatch instead of colouring.
+    scale : Scale
+        Colours of the other cells.
+    suffix : str
+        Of the axes' names: ``""`` for the first panel, ``"2"``, ``"3"``...
+    lang : str
+        Language of the numbers.
+    digits : int
+        Decimals kept at most.
+    pad_text : bool
+        Write the padding cells' values on their hatching.
+
+    Returns
+    -------
+    list of dict
+        A Heatmap of the cells, then (if any padding) a hatched Bar per padding cell.
     """
     xname, yname = f"x{suffix}", f"y{suffix}"
     h, w = values.shape
     texts = cell_texts(values, lang, digits)
-    ys = np.arange(h) if rows is None else np.asarray(rows)
+    ys = np.arange(h)
     trace: dict[str, Any] = {
         "type": "heatmap",
         "z": np.where(padding, np.nan, values),
