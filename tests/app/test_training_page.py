@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.helpers import open_page
 
-PAGE = "app_pages/training.py"
+PAGE = "app_pages/training/page.py"
 
 
 def _store(at):
@@ -22,7 +22,7 @@ def test_one_epoch_run(lang):
     assert not at.exception, at.exception
     runs = _store(at)["runs"]
     assert len(runs) == 1
-    result = runs[0]["result"]
+    result = runs[0].result
     assert result.reason == "completed" and result.epochs_done == 1
     # 240 training images in batches of 32: 8 batches, recorded every 5, then the epoch's end.
     assert result.history["batch"].tolist() == [5, 8]
@@ -35,7 +35,7 @@ def test_one_epoch_run(lang):
     assert finished in [s.value for s in at.success]
     # The model can go to the other pages (28x28 digits, 10 classes, pixels / 255).
     at.button(key="train_use").click().run()
-    assert at.session_state["session_model"] is runs[0]["model"]
+    assert at.session_state["session_model"] is runs[0].model
     assert at.session_state["session_model_name"].startswith("Run 1 · " if lang == "en" else "E")
 
 
