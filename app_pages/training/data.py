@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.training import KEY
-from cnnviz.i18n import InputError, format_shape, labels, t
+from app_pages.training import KEY, choice
+from cnnviz.i18n import InputError, format_shape, t
 from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, load_mnist_subset
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
-from cnnviz.ui.url_state import url_choice
 
 SOURCES: tuple[str, ...] = ("mnist", "zip", "keras")
 """Where the images come from: the bundled MNIST subset, a zip, a full Keras dataset."""
@@ -38,14 +37,7 @@ def choose_data() -> tuple[str, Dataset | None]:
     dataset : Dataset or None
         None, with a message why, until there is data to train on.
     """
-    source = url_choice(
-        st.radio,
-        t("train.data.source"),
-        SOURCES,
-        key=f"{KEY}_source",
-        format_func=labels("train.data.source.{}"),
-        horizontal=True,
-    )
+    source = choice(st.radio, "train.data.source", SOURCES, "source", horizontal=True)
     if source == "mnist":
         return source, load_mnist_subset()
     if source == "zip":
@@ -71,13 +63,7 @@ def upload_zip() -> Dataset | None:
 
 def download_keras() -> Dataset | None:
     """Show the Keras dataset's picker; download it when asked (once per server)."""
-    name = url_choice(
-        st.selectbox,
-        t("train.data.keras"),
-        KERAS_DATASETS,
-        key=f"{KEY}_keras",
-        format_func=labels("train.data.keras.{}"),
-    )
+    name = choice(st.selectbox, "train.data.keras", KERAS_DATASETS, "keras")
     st.caption(t("train.data.keras_note"))
     loaded = st.session_state.setdefault(f"{KEY}_keras_loaded", [])
     if st.button(t("train.data.download"), key=f"{KEY}_download") and name not in loaded:
@@ -118,13 +104,7 @@ def prepare(dataset: Dataset) -> Prepared | None:
         key=f"{KEY}_val",
         bind="query-params",
     )
-    normalization = url_choice(
-        cols[2].selectbox,
-        t("train.data.normalization"),
-        NORMALIZATIONS,
-        key=f"{KEY}_norm",
-        format_func=labels("train.data.normalization.{}"),
-    )
+    normalization = choice(cols[2].selectbox, "train.data.normalization", NORMALIZATIONS, "norm")
     try:
         data = prepare_data(
             dataset,

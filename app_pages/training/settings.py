@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.training import KEY
+from app_pages.training import KEY, choice
 from cnnviz.figures import training as figs
-from cnnviz.i18n import labels, t
+from cnnviz.i18n import t
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training import INITIALIZERS, OPTIMIZERS, Settings
 from cnnviz.nets.training_data import Augmentation, Prepared, augment
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import chart
-from cnnviz.ui.url_state import url_choice
 
 BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
 PREVIEWED = 8  # training images shown with their augmented copies
@@ -55,13 +54,7 @@ def settings_widgets() -> Settings:
     """Show the optimizer, learning rate, momentum, batch, epochs, initializer, early stopping."""
     st.subheader(t("train.settings.title"))
     cols = st.columns(4)
-    optimizer = url_choice(
-        cols[0].selectbox,
-        t("train.settings.optimizer"),
-        OPTIMIZERS,
-        key=f"{KEY}_optimizer",
-        format_func=labels("train.settings.optimizer.{}"),
-    )
+    optimizer = choice(cols[0].selectbox, "train.settings.optimizer", OPTIMIZERS, "optimizer")
     learning_rate = cols[1].number_input(
         t("train.settings.lr"), min_value=0.0001, max_value=1.0, value=0.01, step=0.001,
         format="%.4f", key=f"{KEY}_lr", bind="query-params",
@@ -81,13 +74,7 @@ def settings_widgets() -> Settings:
         t("train.settings.epochs", limit=LIMITS.max_epochs), min_value=1,
         max_value=LIMITS.max_epochs, value=3, key=f"{KEY}_epochs", bind="query-params",
     )  # fmt: skip
-    initializer = url_choice(
-        cols[1].selectbox,
-        t("train.settings.init"),
-        INITIALIZERS,
-        key=f"{KEY}_init",
-        format_func=labels("train.settings.init.{}"),
-    )
+    initializer = choice(cols[1].selectbox, "train.settings.init", INITIALIZERS, "init")
     patience = cols[2].number_input(
         t("train.settings.patience"), min_value=0, max_value=10, value=0,
         key=f"{KEY}_patience", help=t("train.settings.patience_help"),
