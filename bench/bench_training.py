@@ -8,7 +8,7 @@ Both arms train the same architecture (fresh weights each time, same seed) on
 the same prepared data in this process, with SGD, learning rate 0.01 and
 batches of 32, after one warm-up epoch each (tracing). The plain arm calls
 ``model.fit`` with no callbacks and ``verbose=0``; the live arm adds the callback of
-:func:`cnnviz.nets.training.train` (:func:`cnnviz.nets.training.live_callback`), which records
+:func:`cnnviz.nets.training.train` (:func:`cnnviz.nets.live.live_callback`), which records
 every 5 batches and reports at most every 0.5 s (like the page) to a reporter that builds the
 curves figure (:func:`cnnviz.figures.training.curves`) and, at each epoch's
 end, the filter and map grids, as the page draws them; the page also sends them
@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 from cnnviz.core.architectures import course_mnist
@@ -32,11 +33,19 @@ from cnnviz.figures import network as network_figures
 from cnnviz.figures import training as figs
 from cnnviz.nets import training
 from cnnviz.nets.datasets import load_mnist_subset
+from cnnviz.nets.live import Progress, history_frame, live_callback
+from cnnviz.nets.training_data import Prepared, prepare_data
 
 
-def plain(data: training.Prepared, settings: training.Settings) -> float:
+def fresh_model(data: Prepared, settings: training.Settings) -> Any:
+    """Build the course model and train it one epoch, so that tracing is not timed."""
     model = training.build_model(course_mnist(), data.input_shape, 10, settings)
     model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
+    return model
+
+
+def timed_fit(model: Any, data: Prepared, settings: training.Settings, callbacks: list) -> float:
+    """Seconds ``model.fit`` takes for ``settings.epochs`` epochs, validating each."""
     start = time.perf_counter()
     model.fit(
         data.x_train,
@@ -44,39 +53,33 @@ def plain(data: training.Prepared, settings: training.Settings) -> float:
         batch_size=settings.batch_size,
         epochs=settings.epochs,
         validation_data=(data.x_val, data.y_val),
+        callbacks=callbacks,
         verbose=0,
     )
     return time.perf_counter() - start
 
 
-def live(data: training.Prepared, settings: training.Settings) -> tuple[float, int]:
-    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
-    model.fit(data.x_train, data.y_train, batch_size=settings.batch_size, epochs=1, verbose=0)
+def plain(data: Prepared, settings: training.Settings) -> float:
+    return timed_fit(fresh_model(data, settings), data, settings, [])
+
+
+def live(data: Prepared, settings: training.Settings) -> tuple[float, int]:
+    model = fresh_model(data, settings)
     reports = 0
 
-    def reporter(progress: training.Progress) -> None:
+    def reporter(progress: Progress) -> None:
         nonlocal reports
         reports += 1
-        figs.curves(training.history_frame(progress.rows), epochs=progress.epochs).to_plotly_json()
+        figs.curves(history_frame(progress.rows), epochs=progress.epochs).to_plotly_json()
         if progress.epoch_end and progress.snapshots:
             snap = progress.snapshots[-1]
             network_figures.map_grid(snap.filters[..., :16], signed=True).to_plotly_json()
             network_figures.map_grid(snap.maps[..., :16]).to_plotly_json()
 
-    callback = training.live_callback(
+    callback = live_callback(
         reporter=reporter, report_every=0.5, probe=data.x_val[0], record_every=5
     )
-    start = time.perf_counter()
-    model.fit(
-        data.x_train,
-        data.y_train,
-        batch_size=settings.batch_size,
-        epochs=settings.epochs,
-        validation_data=(data.x_val, data.y_val),
-        callbacks=[callback],
-        verbose=0,
-    )
-    return time.perf_counter() - start, reports
+    return timed_fit(model, data, settings, [callback]), reports
 
 
 def main() -> None:
@@ -85,7 +88,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    data = training.prepare_data(load_mnist_subset(), samples=args.samples)
+    data = prepare_data(load_mnist_subset(), samples=args.samples)
     settings = training.Settings(epochs=args.epochs, batch_size=32)
     images = len(data.x_train) * args.epochs
     plain_times, live_times, report_counts = [], [], []

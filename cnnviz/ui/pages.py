@@ -85,7 +85,7 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.networks",
     ),
     PageEntry(
-        "app_pages/training.py",
+        "app_pages/training/page.py",
         "train.nav",
         ":material/model_training:",
         "training",

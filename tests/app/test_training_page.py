@@ -5,9 +5,11 @@ import zipfile
 
 import pytest
 
+from app_pages.training.builder import BUILDER_ACTIVATIONS
+from cnnviz.core.architectures import ACTIVATIONS
 from tests.app.helpers import open_page
 
-PAGE = "app_pages/training.py"
+PAGE = "app_pages/training/page.py"
 
 
 def _store(at):
@@ -22,7 +24,7 @@ def test_one_epoch_run(lang):
     assert not at.exception, at.exception
     runs = _store(at)["runs"]
     assert len(runs) == 1
-    result = runs[0]["result"]
+    result = runs[0].result
     assert result.reason == "completed" and result.epochs_done == 1
     # 240 training images in batches of 32: 8 batches, recorded every 5, then the epoch's end.
     assert result.history["batch"].tolist() == [5, 8]
@@ -35,7 +37,7 @@ def test_one_epoch_run(lang):
     assert finished in [s.value for s in at.success]
     # The model can go to the other pages (28x28 digits, 10 classes, pixels / 255).
     at.button(key="train_use").click().run()
-    assert at.session_state["session_model"] is runs[0]["model"]
+    assert at.session_state["session_model"] is runs[0].model
     assert at.session_state["session_model_name"].startswith("Run 1 · " if lang == "en" else "E")
 
 
@@ -77,3 +79,27 @@ def test_malformed_zip_is_refused(lang):
     assert "readme.txt" in message or "notes.txt" in message
     assert ("not an image" if lang == "en" else "no es una imagen") in message
     assert not at.get("button") or all(b.key != "train_start" for b in at.button)
+
+
+def test_two_runs_are_compared():
+    at = open_page(PAGE, "en", train_epochs="1")
+    at.number_input(key="train_samples").set_value(100).run()
+    shapes = next(d.value for d in at.dataframe if "Output shape" in d.value.columns)
+    assert shapes["Output shape"].tolist()[:2] == ["26 × 26 × 32", "13 × 13 × 32"]
+    at.button(key="train_start").click().run()
+    at.selectbox(key="train_optimizer").set_value("adam").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    runs = _store(at)["runs"]
+    assert [run.number for run in runs] == [1, 2]
+    assert [run.settings.optimizer for run in runs] == ["sgd", "adam"]
+    table = next(d.value for d in at.dataframe if "Run" in d.value.columns)
+    assert table["Run"].str.startswith(("Run 1 · ", "Run 2 · ")).all()
+    assert table["Data · images"].tolist() == ["MNIST digits (10,000, bundled) · 80"] * 2
+    assert table["Parameters"].tolist() == ["93,962"] * 2
+    assert table["Optimiser"].tolist() == ["SGD (with momentum)", "Adam"]
+    assert table["Epochs"].tolist() == [1, 1] and table["Augmented"].tolist() == ["", ""]
+
+
+def test_builder_offers_keras_activations():
+    assert set(BUILDER_ACTIVATIONS) <= set(ACTIVATIONS)

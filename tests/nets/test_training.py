@@ -1,23 +1,21 @@
-"""Tests of cnnviz.nets.training: presets against Keras, data, zips, the callback, limits."""
-
-import io
-import threading
-import zipfile
+"""Tests of cnnviz.nets.training: presets against Keras, limits, a run, what a session keeps."""
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from cnnviz.core.architectures import BUILDER_TYPES, course_mnist, new_layer, summarize
 from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
 from cnnviz.i18n import InputError
 from cnnviz.nets import training
 from cnnviz.nets.datasets import load_mnist_subset
+from cnnviz.nets.limits import Limits
+from cnnviz.nets.live import HISTORY_COLUMNS
+from cnnviz.nets.training_data import Augmentation, prepare_data
 
 
 @pytest.fixture(scope="module")
 def data():
-    return training.prepare_data(load_mnist_subset(), samples=300, validation_split=0.2)
+    return prepare_data(load_mnist_subset(), samples=300, validation_split=0.2)
 
 
 # --- presets and the builder -------------------------------------------------------------
@@ -75,7 +73,7 @@ def test_new_layers_are_valid(kind):
 def test_initializer_is_applied(initializer, std):
     spec = [{"type": "Conv2D", "filters": 2000, "kernel_size": 3, "name": "c"},
             {"type": "GlobalAveragePooling2D"}, {"type": "Dense", "units": 2}]  # fmt: skip
-    limits = training.Limits(max_params=10**7, max_macs=10**9)
+    limits = Limits(max_params=10**7, max_macs=10**9)
     model = training.build_model(spec, (8, 8, 1), 2, training.Settings(initializer=initializer),
                                  limits)  # fmt: skip
     kernel = model.get_layer("c").kernel.numpy()
@@ -100,7 +98,7 @@ def test_wrong_output_is_refused():
 
 
 def test_limits_are_enforced():
-    small = training.Limits(max_params=1000, max_epochs=2, max_batch_size=16, max_samples=100,
+    small = Limits(max_params=1000, max_epochs=2, max_batch_size=16, max_samples=100,
                             max_layers=3, max_macs=10)  # fmt: skip
     keys = []
     for call in (
@@ -111,7 +109,7 @@ def test_limits_are_enforced():
         ),
         lambda: training.check_settings(training.Settings(epochs=3), small),
         lambda: training.check_settings(training.Settings(epochs=1, batch_size=32), small),
-        lambda: training.prepare_data(load_mnist_subset(), samples=101, limits=small),
+        lambda: prepare_data(load_mnist_subset(), samples=101, limits=small),
     ):
         with pytest.raises(InputError) as err:
             call()
@@ -120,157 +118,7 @@ def test_limits_are_enforced():
     assert keys == [f"train.limit.{name}" for name in expected]
 
 
-def test_limits_from_environment():
-    limits = training.Limits.from_env(
-        {"CNNVIZ_TRAIN_MAX_PARAMS": "7", "CNNVIZ_TRAIN_MAX_EPOCHS": "x"}
-    )
-    assert limits.max_params == 7 and limits.max_epochs == training.Limits().max_epochs
-
-
-def test_slots_bound_concurrent_trainings():
-    slots = training.TrainingSlots(1)
-    waits = []
-    inside = threading.Event()
-    release = threading.Event()
-
-    def first():
-        with slots.hold():
-            inside.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    inside.wait(5)
-
-    def on_wait(busy):
-        waits.append(busy)
-        release.set()  # the first training ends while the second waits
-
-    with slots.hold(on_wait, poll=0.01):
-        assert slots.busy == 1
-    thread.join()
-    assert waits and waits[0] == 1 and slots.busy == 0
-
-
-def test_slot_is_released_when_the_script_stops():
-    slots = training.TrainingSlots(1)
-    with pytest.raises(KeyboardInterrupt), slots.hold():
-        raise KeyboardInterrupt
-    assert slots.busy == 0
-    with slots.hold():  # free again
-        pass
-
-
-# --- data --------------------------------------------------------------------------------
-
-
-def test_prepare_data(data):
-    assert data.x_train.shape == (240, 28, 28, 1) and data.x_val.shape == (60, 28, 28, 1)
-    assert data.x_train.dtype == np.float32 and data.x_train.max() == 1.0
-    assert data.value_range == (0.0, 1.0) and data.classes == 10
-    standard = training.prepare_data(load_mnist_subset(), samples=300, normalization="standard")
-    assert abs(standard.x_train.mean()) < 1e-5 and standard.x_train.std() == pytest.approx(1, 1e-4)
-    low, high = standard.value_range
-    assert standard.x_train.min() == pytest.approx(low) and standard.x_train.max() <= high + 1e-5
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def _png(value: int, size=(10, 6)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (value, value, 0)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def test_zip_loader_reads_class_folders():
-    files = {f"pets/{kind}/{i}.png": _png(40 * i) for kind in ("dogs", "cats") for i in range(5)}
-    files["pets/.DS_Store"] = b"junk"
-    files["__MACOSX/pets/._x.png"] = b"junk"
-    dataset = training.load_zip_dataset(_zip(files), side=16)
-    assert dataset.class_names == ("cats", "dogs")
-    assert dataset.x_train.shape == (8, 16, 16, 3) and dataset.x_test.shape == (2, 16, 16, 3)
-    assert sorted(dataset.y_test.tolist()) == [0, 1]
-    grey = training.load_zip_dataset(_zip(files), side=8, color=False)
-    assert grey.x_train.shape == (8, 8, 8)
-    # A uniform picture stays uniform: red 40·i and green 40·i, no blue.
-    assert set(np.unique(dataset.x_test[..., 2]).tolist()) == {0}
-
-
-@pytest.mark.parametrize(
-    ("files", "key"),
-    [
-        ({"a.png": _png(1), "b.png": _png(2)}, "train.zip.loose_file"),
-        ({f"cats/{i}.png": _png(i) for i in range(5)}, "train.zip.one_class"),
-        (
-            {**{f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}, "a/notes.txt": b"hi"},
-            "train.zip.not_image",
-        ),
-        (
-            {**{f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}, "a/x.png": b"not png"},
-            "train.zip.not_image",
-        ),
-        ({f"{c}/{i}.png": _png(i) for c in "ab" for i in range(3)}, "train.zip.few_images"),
-        ({}, "train.zip.empty"),
-    ],
-)
-def test_malformed_zips_are_refused(files, key):
-    with pytest.raises(InputError) as err:
-        training.load_zip_dataset(_zip(files))
-    assert err.value.key == key
-    assert err.value.message("es") != err.value.message("en")
-
-
-def test_zip_limits():
-    files = {f"{c}/{i}.png": _png(i) for c in "ab" for i in range(5)}
-    with pytest.raises(InputError) as err:
-        training.load_zip_dataset(_zip(files), limits=training.Limits(max_zip_files=9))
-    assert err.value.key == "train.zip.too_many"
-    with pytest.raises(InputError) as err:
-        training.load_zip_dataset(b"PK\x03\x04 broken")
-    assert err.value.key == "train.zip.not_zip"
-
-
-# --- augmentation ------------------------------------------------------------------------
-
-
-def test_augmentation(data):
-    assert training.augmentation_layers(training.Augmentation(), (0, 1)) == []
-    flip = training.augment(data.x_train[:3], training.Augmentation(flip=True), copies=20)
-    originals = np.repeat(data.x_train[:3], 20, axis=0)
-    flipped = np.all(flip == originals[:, :, ::-1], axis=(1, 2, 3))
-    unchanged = np.all(flip == originals, axis=(1, 2, 3))
-    assert np.all(flipped | unchanged) and flipped.any() and unchanged.any()
-    every = training.Augmentation(rotation=30, shift=0.2, zoom=0.2, shear=0.3, brightness=0.3)
-    assert len(training.augmentation_layers(every, (0, 1))) == 5
-    out = training.augment(data.x_train[:4], every, data.value_range, copies=2)
-    assert out.shape == (8, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
-
-
 # --- the callback and a run --------------------------------------------------------------
-
-
-def test_stop_flag_stops_after_the_current_batch(data):
-    settings = training.Settings(epochs=3, batch_size=16)
-    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
-    stop = threading.Event()
-    batches = []
-
-    class Count(training.live_callback().__class__.__mro__[1]):  # a keras Callback
-        def on_train_batch_end(self, batch, logs=None):
-            batches.append(batch)
-            if len(batches) == 4:
-                stop.set()
-
-    callback = training.live_callback(stop=stop)
-    model.fit(data.x_train, data.y_train, batch_size=16, epochs=3, verbose=0,
-              callbacks=[Count(), callback])  # fmt: skip
-    assert batches == [0, 1, 2, 3] and callback.reason == "stopped"
 
 
 def test_reporter_exception_stops_cleanly_and_keeps_the_model(data):
@@ -294,6 +142,7 @@ def test_reporter_exception_stops_cleanly_and_keeps_the_model(data):
     assert result.history["batch"].iloc[-1] == 15 + 3  # 15 batches of 16 in epoch 1, then 3
     assert result.epochs_done == 2 and len(result.snapshots) == 2
     assert result.confusion.sum() == len(data.x_test)
+    assert training.without_interruption(result).interrupted is None
 
 
 def test_one_epoch_run(data):
@@ -303,7 +152,7 @@ def test_one_epoch_run(data):
     result = training.train(model, data, settings, reporter=reports.append, record_every=2)
     assert result.reason == "completed" and result.interrupted is None
     history = result.history
-    assert list(history.columns) == list(training.HISTORY_COLUMNS)
+    assert list(history.columns) == list(HISTORY_COLUMNS)
     assert history["val_loss"].notna().sum() == 1 and history["epoch"].iloc[-1] == 1.0
     assert history["batch"].tolist() == [2, 4, 6, 8]  # 240 / 32 = 8 batches, every 2
     assert reports[-1].epoch_end and reports[-1].fraction == 1.0
@@ -319,7 +168,19 @@ def test_one_epoch_run(data):
     assert set(wrong.tolist()) == set(np.flatnonzero(predicted != data.y_test).tolist())
     snap = result.snapshots[0]
     assert snap.filters.shape == (3, 3, 32) and snap.maps.shape == (26, 26, 32)
-    assert training.model_bytes(model)[:2] == b"PK"  # a .keras file is a zip
+    # What the session keeps: the first mistakes, most confident first, and the model's file.
+    run = training.training_run(
+        3, model, result, data, settings=settings, augmentation=Augmentation(),
+        summary=summarize(course_mnist(), data.input_shape), layers=8, source="MNIST",
+        class_labels=[str(i) for i in range(10)], mistakes_shown=4,
+    )  # fmt: skip
+    shown = wrong[:4]
+    assert run.params == 93_962 and run.samples == 240 and run.usable and run.number == 3
+    assert np.array_equal(run.mistakes_true, data.y_test[shown])
+    assert np.array_equal(run.mistakes_predicted, predicted[shown])
+    assert run.mistakes.shape == (len(shown), 28, 28, 1) and run.mistakes.max() <= 1
+    assert run.keras_bytes[:2] == b"PK"  # a .keras file is a zip
+    assert run.keras_bytes is run.keras_bytes  # saved once
 
 
 def test_keep_best_and_early_stopping(data):

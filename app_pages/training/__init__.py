@@ -1,0 +1,35 @@
+"""The training page, in parts: data, builder, settings, run, results; ``page.py`` joins them.
+
+Streamlit runs ``page.py`` as a script on every rerun; the other modules are
+imported once (``from app_pages.training import builder``) and hold functions
+that take what they need as arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cnnviz.i18n import labels, t
+from cnnviz.ui.url_state import url_choice
+
+KEY = "train"
+"""Prefix of every widget and session key of the page."""
+
+
+def choice(
+    widget: Callable[..., Any], label_key: str, options: Sequence[str], key: str, **kwargs: Any
+) -> str:
+    """Show a choice labelled ``t(label_key)`` whose options read ``t(f"{label_key}.{option}")``.
+
+    The choice goes to the URL by value (:func:`cnnviz.ui.url_state.url_choice`),
+    under the widget key ``f"{KEY}_{key}"``; ``kwargs`` go to ``widget``.
+    """
+    return url_choice(
+        widget,
+        t(label_key),
+        options,
+        key=f"{KEY}_{key}",
+        format_func=labels(label_key + ".{}"),
+        **kwargs,
+    )

@@ -1,0 +1,96 @@
+"""The augmentation and training-settings sections: what changes each image, how to train."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app_pages.training import KEY, choice
+from cnnviz.figures import training as figs
+from cnnviz.i18n import t
+from cnnviz.nets.limits import LIMITS
+from cnnviz.nets.training import INITIALIZERS, OPTIMIZERS, Settings
+from cnnviz.nets.training_data import Augmentation, Prepared, augment
+from cnnviz.ui.keras_runtime import keras_module
+from cnnviz.ui.kit import chart
+
+BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
+PREVIEWED = 8  # training images shown with their augmented copies
+COPIES = 3  # augmented copies of each
+
+
+def augmentation_widgets(data: Prepared, lang: str) -> Augmentation:
+    """Show the augmentation's sliders in an expander, with a preview when any is on."""
+    with st.expander(t("train.aug.title")):
+        cols = st.columns(3)
+        augmentation = Augmentation(
+            rotation=cols[0].slider(t("train.aug.rotation"), 0, 45, 0, key=f"{KEY}_aug_rot"),
+            shift=cols[1].slider(t("train.aug.shift"), 0.0, 0.3, 0.0, 0.05, key=f"{KEY}_aug_shift"),
+            zoom=cols[2].slider(t("train.aug.zoom"), 0.0, 0.3, 0.0, 0.05, key=f"{KEY}_aug_zoom"),
+            shear=cols[0].slider(t("train.aug.shear"), 0.0, 0.5, 0.0, 0.05, key=f"{KEY}_aug_shear"),
+            brightness=cols[1].slider(
+                t("train.aug.brightness"), 0.0, 0.5, 0.0, 0.05, key=f"{KEY}_aug_bright"
+            ),
+            flip=cols[2].toggle(t("train.aug.flip"), key=f"{KEY}_aug_flip"),
+        )
+        if augmentation.active:
+            keras_module()  # the preview runs Keras' augmentation layers
+            originals = data.x_train[:PREVIEWED]
+            copies = augment(originals, augmentation, data.value_range, copies=COPIES, seed=1)
+            grid = np.concatenate([originals, *(copies[i::COPIES] for i in range(COPIES))])
+            titles = [t("train.aug.original")] * PREVIEWED
+            titles += [t("train.aug.augmented")] * (PREVIEWED * COPIES)
+            chart(
+                figs.image_grid(data.to_unit(grid), titles, columns=8, panel_px=80, lang=lang),
+                key=f"{KEY}_aug_grid",
+            )
+            st.caption(t("train.aug.caption"))
+        else:
+            st.caption(t("train.aug.off"))
+    return augmentation
+
+
+def settings_widgets() -> Settings:
+    """Show the optimizer, learning rate, momentum, batch, epochs, initializer, early stopping."""
+    st.subheader(t("train.settings.title"))
+    cols = st.columns(4)
+    optimizer = choice(cols[0].selectbox, "train.settings.optimizer", OPTIMIZERS, "optimizer")
+    learning_rate = cols[1].number_input(
+        t("train.settings.lr"), min_value=0.0001, max_value=1.0, value=0.01, step=0.001,
+        format="%.4f", key=f"{KEY}_lr", bind="query-params",
+    )  # fmt: skip
+    momentum = cols[2].number_input(
+        t("train.settings.momentum"), min_value=0.0, max_value=0.99, value=0.0, step=0.1,
+        key=f"{KEY}_momentum", disabled=optimizer != "sgd", bind="query-params",
+    )  # fmt: skip
+    batch_size = cols[3].select_slider(
+        t("train.settings.batch"),
+        [b for b in BATCH_SIZES if b <= LIMITS.max_batch_size],
+        value=32,
+        key=f"{KEY}_batch",
+    )
+    cols = st.columns(4)
+    epochs = cols[0].number_input(
+        t("train.settings.epochs", limit=LIMITS.max_epochs), min_value=1,
+        max_value=LIMITS.max_epochs, value=3, key=f"{KEY}_epochs", bind="query-params",
+    )  # fmt: skip
+    initializer = choice(cols[1].selectbox, "train.settings.init", INITIALIZERS, "init")
+    patience = cols[2].number_input(
+        t("train.settings.patience"), min_value=0, max_value=10, value=0,
+        key=f"{KEY}_patience", help=t("train.settings.patience_help"),
+    )  # fmt: skip
+    keep_best = cols[3].toggle(
+        t("train.settings.keep_best"),
+        key=f"{KEY}_keep_best",
+        help=t("train.settings.keep_best_help"),
+    )
+    return Settings(
+        optimizer=optimizer,
+        learning_rate=float(learning_rate),
+        momentum=float(momentum) if optimizer == "sgd" else 0.0,
+        batch_size=int(batch_size),
+        epochs=int(epochs),
+        initializer=initializer,
+        patience=int(patience),
+        keep_best=bool(keep_best),
+    )

@@ -1,0 +1,157 @@
+"""What one student may ask of a shared classroom server, and how many may train at once.
+
+:data:`LIMITS` bounds a training's data, network and length (each bound can be
+changed on a teacher's own machine with an environment variable);
+:data:`SLOTS` bounds how many trainings run at once on the whole server;
+:func:`check_choice` refuses a setting that is not one of its options.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+
+from cnnviz.i18n import InputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one student may ask of a shared classroom server.
+
+    Every field can be raised or lowered on a teacher's own machine with an
+    environment variable ``CNNVIZ_TRAIN_<FIELD IN CAPITALS>`` (see
+    :meth:`from_env`).
+
+    Attributes
+    ----------
+    max_samples : int
+        Training plus validation images.
+    max_test_samples : int
+        Test images evaluated after a run.
+    max_epochs, max_batch_size, max_layers : int
+        Training length, batch and stack size.
+    max_params : int
+        Weights of the network (Keras' ``count_params()``).
+    max_macs : int
+        Multiply-accumulates for one image: the cost of a forward pass.
+    max_concurrent : int
+        Trainings running at once on the whole server; others wait their turn.
+    max_runs_kept : int
+        Runs (models and histories) one session keeps to compare.
+    max_zip_files, max_zip_bytes : int
+        Files and uncompressed bytes in an uploaded zip.
+    min_images_per_class : int
+        Images a class of a zip needs (some go to the test set).
+    """
+
+    max_samples: int = 8000
+    max_test_samples: int = 2000
+    max_epochs: int = 30
+    max_batch_size: int = 512
+    max_layers: int = 24
+    max_params: int = 500_000
+    max_macs: int = 25_000_000
+    max_concurrent: int = 2
+    max_runs_kept: int = 5
+    max_zip_files: int = 5000
+    max_zip_bytes: int = 200_000_000
+    min_images_per_class: int = 4
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """Read the limits, each overridable by ``CNNVIZ_TRAIN_<NAME>`` (a positive integer).
+
+        Examples
+        --------
+        >>> Limits.from_env({"CNNVIZ_TRAIN_MAX_EPOCHS": "100"}).max_epochs
+        100
+        >>> Limits.from_env({}).max_concurrent
+        2
+        """
+        environ = os.environ if environ is None else environ
+        values = {}
+        for item in fields(cls):
+            raw = environ.get(f"CNNVIZ_TRAIN_{item.name.upper()}")
+            if raw is not None and raw.strip().isdigit() and int(raw) > 0:
+                values[item.name] = int(raw)
+        return cls(**values)
+
+
+LIMITS = Limits.from_env()
+"""The server's limits (defaults, or the environment's overrides)."""
+
+
+class TrainingSlots:
+    """A counter of trainings running at once, shared by every session of the server.
+
+    Parameters
+    ----------
+    capacity : int
+        Trainings allowed at the same time.
+
+    Examples
+    --------
+    >>> slots = TrainingSlots(1)
+    >>> with slots.hold():
+    ...     slots.busy
+    1
+    >>> slots.busy
+    0
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._semaphore = threading.BoundedSemaphore(capacity)
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @property
+    def busy(self) -> int:
+        """Trainings holding a slot now."""
+        return self._busy
+
+    @contextmanager
+    def hold(
+        self, on_wait: Callable[[int], None] | None = None, *, poll: float = 0.5
+    ) -> Iterator[None]:
+        """Hold a slot while the block runs; wait (calling ``on_wait(busy)``) while none is free.
+
+        ``on_wait`` is called every ``poll`` seconds while waiting: a page shows
+        a message there, and Streamlit may stop the script from inside it (the
+        tab was closed), which leaves the queue without taking a slot.
+        """
+        while not self._semaphore.acquire(timeout=poll):
+            if on_wait is not None:
+                on_wait(self._busy)
+        with self._lock:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
+            self._semaphore.release()
+
+
+SLOTS = TrainingSlots(LIMITS.max_concurrent)
+"""The server-wide training slots."""
+
+
+def check_choice(name: str, value: str, options: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``options``; else refuse it, listing them.
+
+    Examples
+    --------
+    >>> check_choice("optimizer", "adam", ("sgd", "adam"))
+    'adam'
+    >>> check_choice("optimizer", "lbfgs", ("sgd", "adam"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cnnviz.i18n.InputError: Unknown optimizer: lbfgs. Choose one of: sgd, adam.
+    """
+    if value not in options:
+        raise InputError("train.error.choice", field=name, value=value, expected=", ".join(options))
+    return value

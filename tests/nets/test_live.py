@@ -1,0 +1,108 @@
+"""Tests of cnnviz.nets.live: the callback's records, stops and best epoch."""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+
+from cnnviz.core.architectures import course_mnist
+from cnnviz.nets.datasets import load_mnist_subset
+from cnnviz.nets.live import LiveRecorder, history_frame, live_callback
+from cnnviz.nets.training import Settings, build_model
+from cnnviz.nets.training_data import prepare_data
+
+
+@pytest.fixture(scope="module")
+def data():
+    return prepare_data(load_mnist_subset(), samples=300, validation_split=0.2)
+
+
+def test_stop_flag_stops_after_the_current_batch(data):
+    settings = Settings(epochs=3, batch_size=16)
+    model = build_model(course_mnist(), data.input_shape, 10, settings)
+    stop = threading.Event()
+    batches = []
+
+    class Count(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            batches.append(batch)
+            if len(batches) == 4:
+                stop.set()
+
+    callback = live_callback(stop=stop)
+    model.fit(data.x_train, data.y_train, batch_size=16, epochs=3, verbose=0,
+              callbacks=[Count(), callback])  # fmt: skip
+    assert batches == [0, 1, 2, 3] and callback.reason == "stopped"
+
+
+class FakeModel:
+    """What the recorder touches of a Keras model when there is no probe."""
+
+    def __init__(self):
+        self.stop_training = False
+        self.layers = []
+        self.weights = 0
+
+    def get_weights(self):
+        self.weights += 1
+        return [np.full(2, float(self.weights))]
+
+
+def _recorder(**options):
+    settings = {"reporter": None, "stop": None, "record_every": 5, "report_every": 0.0,
+                "probe": None, "patience": 0, "keep_best": False, "clock": lambda: 0.0}  # fmt: skip
+    recorder = LiveRecorder(**{**settings, **options})
+    recorder.model = FakeModel()
+    recorder.params = {"steps": 4, "epochs": 5}
+    recorder.on_train_begin()
+    return recorder
+
+
+def _epochs(recorder, losses):
+    for epoch, loss in enumerate(losses):
+        recorder.on_epoch_begin(epoch)
+        for batch in range(4):
+            recorder.on_train_batch_end(batch, {"loss": 1.0, "accuracy": 0.5})
+        recorder.on_epoch_end(epoch, {"loss": 1.0, "accuracy": 0.5, "val_loss": loss})
+        if recorder.model.stop_training:
+            break
+
+
+def test_patience_stops_after_that_many_worse_epochs_and_keeps_the_best():
+    recorder = _recorder(patience=2, keep_best=True)
+    _epochs(recorder, [0.9, 0.5, 0.7, 0.6, 0.1])
+    assert recorder.reason == "early_stopping" and recorder.model.stop_training
+    assert recorder.best_epoch == 2 and recorder.best_loss == 0.5
+    assert recorder.best_weights[0].tolist() == [2.0, 2.0]  # copied at the second epoch
+    # Four batches an epoch, recorded at its end only (4 is the last batch): one row each.
+    assert history_frame(recorder.rows)["epoch"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_without_patience_the_run_completes():
+    recorder = _recorder()
+    _epochs(recorder, [0.9, 0.5, 0.7, 0.6, 0.1])
+    assert recorder.reason == "completed" and recorder.best_epoch == 5
+    assert recorder.best_weights is None
+
+
+def test_reports_are_throttled_and_an_exception_stops():
+    now = [0.0]
+    reports = []
+
+    def reporter(progress):
+        reports.append((progress.epoch, progress.batch, progress.epoch_end))
+        if len(reports) == 3:
+            raise KeyboardInterrupt
+
+    recorder = _recorder(reporter=reporter, report_every=1.0, clock=lambda: now[0])
+    recorder.on_epoch_begin(0)
+    for batch in range(4):
+        now[0] += 0.6  # a report every other batch
+        recorder.on_train_batch_end(batch)
+    assert reports == [(1, 1, False), (1, 3, False)]
+    recorder.on_epoch_end(0, {"val_loss": 1.0})  # the epoch's end always reports
+    assert isinstance(recorder.interrupted, KeyboardInterrupt)
+    assert recorder.reason == "stopped" and recorder.model.stop_training
+    recorder.on_epoch_end(1, {"val_loss": 1.0})
+    assert len(reports) == 3  # nothing after the stop
