@@ -54,7 +54,7 @@ def curves(
     Parameters
     ----------
     history : DataFrame
-        :data:`cnnviz.nets.training.HISTORY_COLUMNS`; validation values only at epoch ends.
+        :data:`cnnviz.nets.live.HISTORY_COLUMNS`; validation values only at epoch ends.
     epochs : int, optional
         Fixes the x axis to ``[0, epochs]`` so that the curves grow into it
         during training instead of rescaling at every update.
