@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz.core.architectures import BUILDER_TYPES, new_layer, summarize
-from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
+from cnnviz.content.gallery import PRESETS as NETWORK_PRESETS
+from cnnviz.core.architectures import summarize
+from cnnviz.core.builder_rows import BUILDER_TYPES, new_layer
 from cnnviz.figures import network as network_figures
 from cnnviz.figures import training as figs
 from cnnviz.i18n import InputError, format_count, format_number, get_language, labels, t

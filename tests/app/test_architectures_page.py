@@ -6,11 +6,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnnviz.content import quiz
-from cnnviz.core.architectures import ARCHITECTURES, parse_shorthand, summarize
+from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.core.architectures import summarize
+from cnnviz.core.shorthand import parse_shorthand
 from cnnviz.i18n import InputError, format_count, t
 from tests.app import helpers
 
-PAGE = "app_pages/architectures.py"
+PAGE = "app_pages/architectures/page.py"
 LANGS = ["es", "en"]
 
 
