@@ -16,6 +16,20 @@ from cnnviz.core.spec import INPUT_NAME, Spec, conv_layer
 from cnnviz.i18n import InputError
 
 
+def _imagenet_head(hidden: tuple[str, ...], output: str, *, dropout: bool = False) -> Spec:
+    """Return AlexNet's and VGG's classifier: flatten, dense 4096 ReLU layers, a 1000-way softmax.
+
+    With ``dropout``, each hidden layer ``fcN`` is followed by a ``dropN`` of rate 0.5 (AlexNet).
+    """
+    spec: Spec = [{"type": "Flatten", "name": "flatten"}]
+    for name in hidden:
+        spec.append({"type": "Dense", "name": name, "units": 4096, "activation": "relu"})
+        if dropout:
+            spec.append({"type": "Dropout", "name": name.replace("fc", "drop"), "rate": 0.5})
+    spec.append({"type": "Dense", "name": output, "units": 1000, "activation": "softmax"})
+    return spec
+
+
 def lenet5() -> Spec:
     """Return LeNet-5 (LeCun et al., 1998) as a spec, for a 32x32x1 input.
 
@@ -73,12 +87,7 @@ def alexnet() -> Spec:
         conv_layer("conv4", 384, 3, padding="same", activation="relu"),
         conv_layer("conv5", 256, 3, padding="same", activation="relu"),
         {**pool, "name": "pool5"},
-        {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc6", "units": 4096, "activation": "relu"},
-        {"type": "Dropout", "name": "drop6", "rate": 0.5},
-        {"type": "Dense", "name": "fc7", "units": 4096, "activation": "relu"},
-        {"type": "Dropout", "name": "drop7", "rate": 0.5},
-        {"type": "Dense", "name": "fc8", "units": 1000, "activation": "softmax"},
+        *_imagenet_head(("fc6", "fc7"), "fc8", dropout=True),
     ]
 
 
@@ -116,10 +125,7 @@ def vgg(depth: int = 16) -> Spec:
         spec.append({"type": "MaxPooling2D", "name": f"block{block}_pool", "pool_size": 2})
     return [
         *spec,
-        {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc1", "units": 4096, "activation": "relu"},
-        {"type": "Dense", "name": "fc2", "units": 4096, "activation": "relu"},
-        {"type": "Dense", "name": "predictions", "units": 1000, "activation": "softmax"},
+        *_imagenet_head(("fc1", "fc2"), "predictions"),
     ]
 
 

@@ -183,6 +183,63 @@ class _Node:
 _Result = tuple[tuple[int, ...], int, int, int, int, Fraction]
 
 
+def conv_layer_output_shape(
+    kind: str,
+    input_shape: tuple[int, ...],
+    filters: int,
+    kernel_size: tuple[int, int],
+    strides: tuple[int, int],
+    padding: shapes.Padding2D,
+    dilation_rate: tuple[int, int],
+) -> tuple[int, int, int]:
+    """Return the output shape of a ``Conv2D`` or a ``Conv2DTranspose``, as Keras computes it.
+
+    Parameters
+    ----------
+    kind : {"Conv2D", "Conv2DTranspose"}
+        The layer.
+    input_shape : (H, W, C)
+        Its input.
+    filters : int
+        Its filters: the output's channels.
+    kernel_size, strides, dilation_rate : (int, int)
+        Per axis, rows then columns.
+    padding : str or int or pair
+        As :func:`cnnviz.core.shapes.conv_output_shape` takes it; ``"valid"`` or
+        ``"same"`` for a transposed convolution.
+
+    Returns
+    -------
+    (int, int, int)
+        Rows, columns and channels of the output.
+
+    Examples
+    --------
+    >>> conv_layer_output_shape("Conv2DTranspose", (16, 16, 3), 10, (2, 2), (2, 2), "valid", (1, 1))
+    (32, 32, 10)
+    """
+    if kind == "Conv2D":
+        return shapes.conv_output_shape(
+            input_shape,
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            padding=padding,
+            dilation_rate=dilation_rate,
+        )
+    rows, cols = (
+        shapes.conv_transpose_output_length(
+            input_shape[axis],
+            kernel_size[axis],
+            strides=strides[axis],
+            padding=padding,
+            dilation_rate=dilation_rate[axis],
+        )
+        for axis in (0, 1)
+    )
+    return (rows, cols, filters)
+
+
 def _conv(name: str, kind: str, args: dict[str, Any], node: _Node) -> _Result:
     """Work out a ``Conv2D`` or a ``Conv2DTranspose``."""
     _check_padding(name, kind, args["padding"])
@@ -195,32 +252,15 @@ def _conv(name: str, kind: str, args: dict[str, Any], node: _Node) -> _Result:
         raise _bad_value(name, kind, "dilation_rate", args["dilation_rate"], "1 (strides > 1)")
     params = shapes.conv_params(kernel, shape[2], filters, use_bias=use_bias)
     k_eff = shapes.effective_kernel_size(kernel[0], dilation[0])
+    out = conv_layer_output_shape(kind, shape, filters, kernel, stride, args["padding"], dilation)
     if kind == "Conv2D":
-        out = shapes.conv_output_shape(
-            shape,
-            filters=filters,
-            kernel_size=kernel,
-            strides=stride,
-            padding=args["padding"],
-            dilation_rate=dilation,
-        )
         macs = out[0] * out[1] * filters * kernel[0] * kernel[1] * shape[2]
         return out, params, params, macs, ceil(size + (k_eff - 1) * jump), jump * stride[0]
-    rows, cols = (
-        shapes.conv_transpose_output_length(
-            shape[axis],
-            kernel[axis],
-            strides=stride[axis],
-            padding=args["padding"],
-            dilation_rate=dilation[axis],
-        )
-        for axis in (0, 1)
-    )
     macs = shape[0] * shape[1] * shape[2] * kernel[0] * kernel[1] * filters
     # An output cell gathers at most ceil(k_eff / s) neighbouring input cells.
     seen = ceil(k_eff / stride[0])
     return (
-        (rows, cols, filters),
+        out,
         params,
         params,
         macs,

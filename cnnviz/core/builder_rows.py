@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cnnviz.core import shapes
-from cnnviz.core.spec import INPUT_NAME, Spec, as_tuples, resolve_layer
+from cnnviz.core.spec import INPUT_NAME, Spec, as_tuples, check_type, resolve_layer
 from cnnviz.i18n import InputError
 
 BUILDER_TYPES: tuple[str, ...] = (
@@ -50,13 +50,7 @@ def new_layer(kind: str) -> dict[str, Any]:
         "Dropout": {"rate": 0.25},
         "Dense": {"units": 10, "activation": "softmax"},
     }
-    if kind not in BUILDER_TYPES:
-        raise InputError(
-            "error.arch_unknown_type",
-            layer="-",
-            value=repr(kind),
-            expected=", ".join(BUILDER_TYPES),
-        )
+    check_type(kind, BUILDER_TYPES)
     return {"type": kind, **starts.get(kind, {})}
 
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cnnviz.core import shapes
-from cnnviz.core.spec import check_input_shape
+from cnnviz.core.architectures import conv_layer_output_shape
+from cnnviz.core.spec import check_input_shape, check_type
 from cnnviz.i18n import InputError
 
 CALCULATOR_TYPES: tuple[str, ...] = ("Conv2D", "MaxPooling2D", "Conv2DTranspose")
@@ -108,13 +109,7 @@ def layer_math(
     >>> layer_math("MaxPooling2D", (5, 7, 3), kernel_size=2, strides=None).output_shape
     (2, 3, 3)
     """
-    if kind not in CALCULATOR_TYPES:
-        raise InputError(
-            "error.arch_unknown_type",
-            layer="-",
-            value=repr(kind),
-            expected=", ".join(CALCULATOR_TYPES),
-        )
+    check_type(kind, CALCULATOR_TYPES)
     shape = check_input_shape(input_shape)
     if len(shape) != 3:
         raise InputError("error.arch_input_shape", value=repr(tuple(input_shape)))
@@ -123,12 +118,9 @@ def layer_math(
         return _pool_math(shape, kernel, strides, padding)
     stride = (1, 1) if strides is None else shapes.as_pair(strides, "strides")
     dilation = shapes.as_pair(dilation_rate, "dilation_rate")
-    if kind == "Conv2D":
-        out, pads, formulas = _conv_lengths(shape, filters, kernel, stride, padding, dilation)
-        macs_hw: tuple[int, int] = out[:2]
-    else:
-        out, formulas = _transpose_lengths(shape, filters, kernel, stride, padding, dilation)
-        pads, macs_hw = None, shape[:2]
+    out, pads, formulas = _conv_lengths(kind, shape, filters, kernel, stride, padding, dilation)
+    # MACs: a convolution slides over its output, a transposed one over its input.
+    macs_hw: tuple[int, int] = out[:2] if kind == "Conv2D" else shape[:2]
     params = shapes.conv_params(kernel, shape[2], filters, use_bias=use_bias)
     per_filter = kernel[0] * kernel[1] * shape[2]
     return LayerMath(
@@ -169,63 +161,41 @@ def _pool_math(
 
 
 def _conv_lengths(
+    kind: str,
     shape: tuple[int, ...],
     filters: int,
     kernel: Pair,
     stride: Pair,
     padding: shapes.Padding2D,
     dilation: Pair,
-) -> tuple[tuple[int, ...], shapes.Pads2D, tuple[str, str]]:
-    """Return a ``Conv2D``'s output shape, its pads and its lengths' formulas."""
-    out = shapes.conv_output_shape(
-        shape,
-        filters=filters,
-        kernel_size=kernel,
-        strides=stride,
-        padding=padding,
-        dilation_rate=dilation,
-    )
-    pads = shapes.padding_amounts_2d(
-        shape[:2], kernel, strides=stride, padding=padding, dilation_rate=dilation
+) -> tuple[tuple[int, ...], shapes.Pads2D | None, tuple[str, str]]:
+    """Return a convolution's output shape, its pads and its lengths' formulas.
+
+    A ``Conv2DTranspose`` pads nothing (its ``"same"`` crops the output): its pads are None.
+    """
+    # A fixed order of checks, so that of two mistakes the same one is reported first: a
+    # convolution's output shape, then its pads; a transposed one's padding, then its formulas.
+    out = pads = None
+    if kind == "Conv2D":
+        out = conv_layer_output_shape(kind, shape, filters, kernel, stride, padding, dilation)
+        pads = shapes.padding_amounts_2d(
+            shape[:2], kernel, strides=stride, padding=padding, dilation_rate=dilation
+        )
+    elif not isinstance(padding, str) or padding not in ("valid", "same"):
+        raise InputError("error.unknown_transpose_padding", value=repr(padding))
+    formula = (
+        shapes.output_length_formula if kind == "Conv2D" else shapes.conv_transpose_length_formula
     )
     formulas = tuple(
-        shapes.output_length_formula(
+        formula(
             shape[axis],
             kernel[axis],
             strides=stride[axis],
-            padding=pads[axis],
+            padding=padding if pads is None else pads[axis],
             dilation_rate=dilation[axis],
         )
         for axis in (0, 1)
     )
+    if out is None:  # a transposed convolution: its formulas say first what is wrong
+        out = conv_layer_output_shape(kind, shape, filters, kernel, stride, padding, dilation)
     return out, pads, formulas
-
-
-def _transpose_lengths(
-    shape: tuple[int, ...],
-    filters: int,
-    kernel: Pair,
-    stride: Pair,
-    padding: shapes.Padding2D,
-    dilation: Pair,
-) -> tuple[tuple[int, ...], tuple[str, str]]:
-    """Return a ``Conv2DTranspose``'s output shape and its lengths' formulas."""
-    if not isinstance(padding, str) or padding not in ("valid", "same"):
-        raise InputError("error.unknown_transpose_padding", value=repr(padding))
-    per_axis = [
-        {
-            "strides": stride[axis],
-            "padding": padding,
-            "dilation_rate": dilation[axis],
-        }
-        for axis in (0, 1)
-    ]
-    formulas = tuple(
-        shapes.conv_transpose_length_formula(shape[axis], kernel[axis], **per_axis[axis])
-        for axis in (0, 1)
-    )
-    rows, cols = (
-        shapes.conv_transpose_output_length(shape[axis], kernel[axis], **per_axis[axis])
-        for axis in (0, 1)
-    )
-    return (rows, cols, filters), formulas

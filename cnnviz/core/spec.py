@@ -44,7 +44,7 @@ one layer worked out in :mod:`cnnviz.core.layer_math` and the stack table in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -122,6 +122,39 @@ def _layer_name(layer: Mapping[str, Any], index: int) -> str:
     return str(name) if name is not None else f"{str(layer.get('type', 'layer')).lower()}_{index}"
 
 
+def check_type(kind: object, allowed: Iterable[str], *, layer: str = "-") -> None:
+    """Check that a layer's type is one of ``allowed``.
+
+    Parameters
+    ----------
+    kind : object
+        The type received.
+    allowed : iterable of str
+        The types accepted here (a builder or a calculator offers fewer than :data:`FIELDS`).
+    layer : str, default "-"
+        The layer's name, for the message.
+
+    Raises
+    ------
+    InputError
+        Naming the layer, the type received and the types expected.
+
+    Examples
+    --------
+    >>> check_type("Conv2D", FIELDS)
+    >>> try:
+    ...     check_type("Conv3D", ("Conv2D", "Dense"))
+    ... except InputError as err:
+    ...     print(err.key, err.fields["expected"])
+    error.arch_unknown_type Conv2D, Dense
+    """
+    allowed = tuple(allowed)
+    if kind not in allowed:
+        raise InputError(
+            "error.arch_unknown_type", layer=layer, value=repr(kind), expected=", ".join(allowed)
+        )
+
+
 def resolve_layer(layer: Mapping[str, Any], index: int) -> tuple[str, str, dict[str, Any]]:
     """Check one layer's type and fields; return its name, type and arguments with defaults.
 
@@ -152,10 +185,7 @@ def resolve_layer(layer: Mapping[str, Any], index: int) -> tuple[str, str, dict[
         raise InputError("error.arch_not_a_layer", index=index, value=repr(layer))
     name = _layer_name(layer, index)
     kind = layer.get("type")
-    if kind not in FIELDS:
-        raise InputError(
-            "error.arch_unknown_type", layer=name, value=repr(kind), expected=", ".join(FIELDS)
-        )
+    check_type(kind, FIELDS, layer=name)
     known = FIELDS[kind]
     args: dict[str, Any] = {}
     for key, value in layer.items():
