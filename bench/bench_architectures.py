@@ -15,7 +15,8 @@ import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz.core.architectures import ARCHITECTURES, summarize
+from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.core.architectures import summarize
 
 
 def main() -> None:

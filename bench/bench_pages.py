@@ -101,7 +101,7 @@ def architectures_page() -> None:
     import streamlit as st
 
     print("\narchitectures page")
-    at = open_page("app_pages/architectures.py", lang="en")
+    at = open_page("app_pages/architectures/page.py", lang="en")
     kernels = iter(range(10_000))
 
     def change_the_kernel() -> None:
@@ -109,7 +109,7 @@ def architectures_page() -> None:
 
     print(f"  calculator, change the kernel   {median_ms(change_the_kernel):8.1f} ms")
 
-    at = open_page("app_pages/architectures.py", lang="en", arch_view="builder")
+    at = open_page("app_pages/architectures/page.py", lang="en", arch_view="builder")
     rows = iter(range(10_000))
 
     def change_the_input() -> None:  # a new input shape: a new summary, new figures
@@ -121,7 +121,7 @@ def architectures_page() -> None:
     st.cache_resource.clear()
     start = time.perf_counter()
     at = open_page(
-        "app_pages/architectures.py", lang="en", arch_view="gallery", arch_model="resnet34"
+        "app_pages/architectures/page.py", lang="en", arch_view="gallery", arch_model="resnet34"
     )
     print(
         f"  gallery, ResNet-34, first visit {(time.perf_counter() - start) * 1e3:8.1f} ms"
@@ -135,7 +135,7 @@ def architectures_page() -> None:
 
     print(f"  gallery, ResNet-34, regroup     {median_ms(toggle_boxes):8.1f} ms")
 
-    at = open_page("app_pages/architectures.py", lang="en", quiz_seed="4217")
+    at = open_page("app_pages/architectures/page.py", lang="en", quiz_seed="4217")
     numbers = iter(range(10_000))
 
     def next_question() -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
-from cnnviz.core.architectures import course_mnist
+from cnnviz.content.gallery import course_mnist
 from cnnviz.figures import network as network_figures
 from cnnviz.figures import training as figs
 from cnnviz.nets import training

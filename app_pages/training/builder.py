@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.training import KEY
-from cnnviz.core.architectures import BUILDER_TYPES, Summary, new_layer, summarize
-from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
+from cnnviz.content.gallery import PRESETS as NETWORK_PRESETS
+from cnnviz.core.architectures import Summary, summarize
+from cnnviz.core.builder_rows import BUILDER_TYPES, new_layer
 from cnnviz.i18n import InputError, format_count, format_shape, labels, t
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training import check_model
@@ -24,7 +25,7 @@ UID = f"{KEY}_uid"  # the last uid given to a row
 BUILDER_ACTIVATIONS: tuple[str, ...] = (
     "relu", "sigmoid", "tanh", "elu", "leaky_relu", "gelu", "softmax", "linear",
 )  # fmt: skip
-"""The activations a row offers: a short list of ``cnnviz.core.architectures.ACTIVATIONS``.
+"""The activations a row offers: a short list of ``cnnviz.core.spec.ACTIVATIONS``.
 
 A stack from elsewhere (a preset) may use another; its row then offers that one too."""
 NUMBER_FIELDS = {  # field: (min, max, step)

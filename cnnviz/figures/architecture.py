@@ -38,7 +38,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cnnviz.core.architectures import INPUT_NAME, Summary
+from cnnviz.core.architectures import Summary
+from cnnviz.core.spec import INPUT_NAME
 from cnnviz.figures._base import build_figure, paper_text, separators
 from cnnviz.i18n import (
     format_compact,
@@ -249,7 +250,8 @@ def network_blocks(
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import summarize, vgg
+    >>> from cnnviz.content.gallery import vgg
+    >>> from cnnviz.core.architectures import summarize
     >>> spec = vgg(16)
     >>> blocks = network_blocks(spec, summarize(spec, (224, 224, 3)), lang="en")
     >>> [(b.title, b.description) for b in blocks[:3]]
@@ -386,7 +388,8 @@ def widest_row(blocks: Sequence[Block]) -> int:
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import inception_3a, summarize
+    >>> from cnnviz.content.gallery import inception_3a
+    >>> from cnnviz.core.architectures import summarize
     >>> spec = inception_3a()
     >>> widest_row(network_blocks(spec, summarize(spec, (28, 28, 192))))
     4
@@ -420,7 +423,8 @@ def diagram(
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import lenet5, summarize
+    >>> from cnnviz.content.gallery import lenet5
+    >>> from cnnviz.core.architectures import summarize
     >>> spec = lenet5()
     >>> fig = diagram(network_blocks(spec, summarize(spec, (32, 32, 1))), lang="en")
     >>> len(fig.layout.shapes), fig.layout.height
@@ -633,7 +637,8 @@ def cost_shares(summary: Summary, *, lang: str | None = None) -> go.Figure:
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import summarize, vgg
+    >>> from cnnviz.content.gallery import vgg
+    >>> from cnnviz.core.architectures import summarize
     >>> fig = cost_shares(summarize(vgg(16), (224, 224, 3)), lang="en")
     >>> [round(x, 1) for x in fig.data[0].x]  # conv: 10.6 % of weights, 99.2 % of MACs
     [10.6, 99.2]
@@ -719,7 +724,8 @@ def share_sentence(summary: Summary, *, lang: str | None = None) -> str:
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import summarize, vgg
+    >>> from cnnviz.content.gallery import vgg
+    >>> from cnnviz.core.architectures import summarize
     >>> share_sentence(summarize(vgg(16), (224, 224, 3)), lang="en")  # doctest: +ELLIPSIS
     'convolution: 10.6 % of the parameters and 99.2 % of the multiply-accumulates; dense: ...'
     """
@@ -767,7 +773,8 @@ def cost_per_block(blocks: Sequence[Block], *, lang: str | None = None) -> go.Fi
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import lenet5, summarize
+    >>> from cnnviz.content.gallery import lenet5
+    >>> from cnnviz.core.architectures import summarize
     >>> spec = lenet5()
     >>> fig = cost_per_block(network_blocks(spec, summarize(spec, (32, 32, 1))), lang="en")
     >>> list(fig.data[0].x), list(fig.data[0].y)
@@ -867,7 +874,8 @@ def receptive_field_chart(
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import parse_shorthand, summarize
+    >>> from cnnviz.core.architectures import summarize
+    >>> from cnnviz.core.shorthand import parse_shorthand
     >>> spec = parse_shorthand("(CR)2P")
     >>> fig = receptive_field_chart(
     ...     network_blocks(spec, summarize(spec, (28, 28, 1)), grouped=False, lang="en"),

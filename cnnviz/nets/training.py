@@ -75,7 +75,7 @@ class Settings:
 
 
 COURSE_SETTINGS = Settings(optimizer="sgd", learning_rate=0.01, momentum=0.0, batch_size=32)
-"""How the course trains :func:`cnnviz.core.architectures.course_mnist`."""
+"""How the course trains :func:`cnnviz.content.gallery.course_mnist`."""
 
 
 def check_settings(settings: Settings, limits: Limits = LIMITS) -> Settings:
@@ -144,7 +144,7 @@ def check_model(
 
     Examples
     --------
-    >>> from cnnviz.core.architectures import course_mnist
+    >>> from cnnviz.content.gallery import course_mnist
     >>> check_model(course_mnist(), (28, 28, 1), 10).params
     93962
     >>> check_model(course_mnist(), (28, 28, 1), 3)  # doctest: +ELLIPSIS
@@ -202,7 +202,7 @@ def build_model(
     """
     import keras
 
-    from cnnviz.core.architectures import to_keras
+    from cnnviz.nets.keras_models import to_keras
 
     check_settings(settings, limits)
     check_model(spec, input_shape, classes, limits)

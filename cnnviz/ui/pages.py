@@ -64,7 +64,7 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.operations",
     ),
     PageEntry(
-        "app_pages/architectures.py",
+        "app_pages/architectures/page.py",
         "arch.nav",
         ":material/account_tree:",
         "architectures",

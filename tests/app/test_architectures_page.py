@@ -6,11 +6,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnnviz.content import quiz
-from cnnviz.core.architectures import ARCHITECTURES, parse_shorthand, summarize
+from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.core.architectures import summarize
+from cnnviz.core.shorthand import parse_shorthand
 from cnnviz.i18n import InputError, format_count, t
 from tests.app import helpers
 
-PAGE = "app_pages/architectures.py"
+PAGE = "app_pages/architectures/page.py"
 LANGS = ["es", "en"]
 
 
@@ -135,6 +137,17 @@ def test_builder_opens_on_the_textbook_mnist_model(lang):
     no_errors(at)
     assert metric(at, "arch.total.params", lang) == format_count(93_962, lang)
     table = next(d.value for d in at.dataframe if "shape" in d.value.columns)  # not the editor
+    # The rows are the course's model (cnnviz.content.gallery.course_mnist), with its names.
+    assert list(table["name"]) == [
+        "conv1",
+        "pool1",
+        "conv2",
+        "pool2",
+        "conv3",
+        "pool3",
+        "flatten",
+        "output",
+    ]
     assert list(table["shape"]) == [
         "26 × 26 × 32",
         "13 × 13 × 32",

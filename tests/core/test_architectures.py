@@ -1,4 +1,5 @@
-"""Tests of cnnviz.core.architectures: summaries against Keras, classic totals, the shorthand."""
+"""Tests of cnnviz.core.architectures and the specs around it: summaries against Keras, classic
+totals (cnnviz.content.gallery), the shorthand (cnnviz.core.shorthand)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.core import architectures as arch
-from cnnviz.core.architectures import (
-    ARCHITECTURES,
-    INPUT_NAME,
-    LayerError,
-    parse_shorthand,
-    summarize,
-    to_keras,
-    to_shorthand,
-)
+from cnnviz.content import gallery
+from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.core import architectures, builder_rows, layer_math, shorthand, spec
+from cnnviz.core.architectures import LayerError, summarize
+from cnnviz.core.shorthand import parse_shorthand, to_shorthand
+from cnnviz.core.spec import ACTIVATIONS, INPUT_NAME
 from cnnviz.i18n import InputError, catalog
+from cnnviz.nets.keras_models import to_keras
 
 KERAS_PROPERTY = settings(max_examples=25, deadline=None)
 
@@ -107,11 +105,11 @@ def test_default_names_and_json_round_trip():
 
 
 def test_receptive_field_matches_shapes_and_known_values():
-    s = summarize(arch.vgg(16), (224, 224, 3))
+    s = summarize(gallery.vgg(16), (224, 224, 3))
     assert s.layer("block5_conv3").receptive_field == (196, 16)
     assert s.layer("block5_pool").receptive_field == (212, 32)
     # Upsampling halves the jump; the U-Net's output is back to one pixel.
-    u = summarize(arch.small_unet(), (64, 64, 1))
+    u = summarize(gallery.small_unet(), (64, 64, 1))
     assert u.layer("up2").receptive_field[1] == 2 and u.layer("mask").receptive_field[1] == 1
 
 
@@ -218,6 +216,12 @@ def test_merge_mismatch_and_dense_not_flat_and_unknown_type():
         ),
         (["Conv2D"], (4, 4, 1), "error.arch_not_a_layer", ("1", "Conv2D")),
         (
+            [{"type": "UpSampling2D", "name": "up", "interpolation": "cubic"}],
+            (4, 4, 1),
+            "error.arch_bad_value",
+            ("up", "interpolation", "cubic"),
+        ),
+        (
             [
                 {"type": "Concatenate", "name": "c", "inputs": [INPUT_NAME, "d"]},
                 {"type": "Dropout", "name": "d"},
@@ -235,7 +239,8 @@ def test_invalid_specs_say_what_to_fix(spec, shape, key, quoted):
 
 
 def test_every_arch_error_key_is_in_both_catalogs():
-    text = Path(arch.__file__).read_text(encoding="utf-8")
+    modules = (spec, architectures, shorthand, layer_math, builder_rows, gallery)
+    text = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in modules)
     keys = set(re.findall(r'"(error\.arch_[a-z_]+)"', text)) - {"error.arch_"}
     for lang in ("en", "es"):
         assert keys <= set(catalog(lang)), keys - set(catalog(lang))
@@ -433,14 +438,14 @@ def test_classic_totals_against_published_figures(key, params, trainable):
 
 
 def test_resnet_variants_and_bad_depths():
-    s = summarize(arch.resnet(34), (224, 224, 3))
+    s = summarize(gallery.resnet(34), (224, 224, 3))
     assert s.layer("conv5_block3_out").output_shape == (7, 7, 512)
     assert round(s.trainable_params / 1e6, 1) == 21.8
     with pytest.raises(InputError) as info:
-        arch.resnet(50)
+        gallery.resnet(50)
     assert_actionable(info.value, "error.arch_resnet_depth", "50")
     with pytest.raises(InputError):
-        arch.vgg(11)
+        gallery.vgg(11)
 
 
 def test_flat_networks_and_concatenated_vectors_match_keras():
@@ -457,7 +462,7 @@ def test_flat_networks_and_concatenated_vectors_match_keras():
 
 
 def test_every_activation_name_is_keras():
-    for name in arch.ACTIVATIONS:
+    for name in ACTIVATIONS:
         assert callable(keras.activations.get(name)), name
     with pytest.raises(InputError) as info:
         summarize([{"type": "Activation", "activation": "relu7", "name": "act"}], (4,))
@@ -492,9 +497,9 @@ def test_course_shorthand():
 
 
 def test_shorthand_of_classic_and_errors():
-    assert to_shorthand(arch.vgg(16)) == "(CR)2P(CR)2P(CR)3P(CR)3P(CR)3P(FR)2F"
+    assert to_shorthand(gallery.vgg(16)) == "(CR)2P(CR)2P(CR)3P(CR)3P(CR)3P(FR)2F"
     with pytest.raises(InputError) as info:
-        to_shorthand(arch.resnet(18))
+        to_shorthand(gallery.resnet(18))
     assert_actionable(info.value, "error.arch_no_shorthand", "conv1_pad", "ZeroPadding2D")
     for text in ["", "(CR", "CR)", "2C", "CX", "()2", "C0"]:
         with pytest.raises(InputError) as info:

@@ -1,4 +1,4 @@
-"""One layer worked out (architectures.layer_math), the stack table, their formulas in shapes."""
+"""One layer worked out (core.layer_math), the stack table (core.builder_rows), their formulas."""
 
 from __future__ import annotations
 
@@ -14,16 +14,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from cnnviz.content.gallery import ARCHITECTURES
 from cnnviz.core import shapes
-from cnnviz.core.architectures import (
-    ARCHITECTURES,
-    TABLE_COLUMNS,
-    layer_math,
-    parse_shorthand,
-    rows_to_spec,
-    spec_to_rows,
-    summarize,
-)
+from cnnviz.core.architectures import summarize
+from cnnviz.core.builder_rows import TABLE_COLUMNS, rows_to_spec, spec_to_rows
+from cnnviz.core.layer_math import layer_math
+from cnnviz.core.shorthand import parse_shorthand
 from cnnviz.i18n import InputError
 
 KERAS = settings(max_examples=20, deadline=None)

@@ -7,7 +7,9 @@ import json
 import plotly.graph_objects as go
 import pytest
 
-from cnnviz.core.architectures import ARCHITECTURES, parse_shorthand, summarize
+from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.core.architectures import summarize
+from cnnviz.core.shorthand import parse_shorthand
 from cnnviz.figures import architecture as figs
 from cnnviz.i18n import catalog, format_count, t
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz.core.architectures import course_mnist
+from cnnviz.content.gallery import course_mnist
 from cnnviz.nets.datasets import load_mnist_subset
 from cnnviz.nets.live import LiveRecorder, history_frame, live_callback
 from cnnviz.nets.training import Settings, build_model

@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from cnnviz.core.architectures import BUILDER_TYPES, course_mnist, new_layer, summarize
-from cnnviz.core.architectures import PRESETS as NETWORK_PRESETS
+from cnnviz.content.gallery import PRESETS as NETWORK_PRESETS
+from cnnviz.content.gallery import course_mnist
+from cnnviz.core.architectures import summarize
+from cnnviz.core.builder_rows import BUILDER_TYPES, new_layer
 from cnnviz.i18n import InputError
 from cnnviz.nets import training
 from cnnviz.nets.datasets import load_mnist_subset
