@@ -125,7 +125,7 @@ def test_saliency_for_another_class_and_fewer_methods():
 def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     import keras
 
-    from cnnviz.nets.model import build_model
+    from cnnviz.nets.model import build_model, fingerprint
 
     keras.utils.set_random_seed(0)
     own = build_model()  # untrained: its own weights, the same layer names
@@ -136,6 +136,8 @@ def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     assert not at.exception, at.exception
     choice = at.segmented_control(key="digit_network")
     assert choice.value == "session"
+    # Shared caches know the model by its weights, never by id() (reused after collection).
+    assert at.session_state["session_model_key"][1] == f"session-{fingerprint(own)}"
     assert "Run 1 · 11.0 %" in choice.options[0]
     digit = at.session_state["digit_last"]
     choice.set_value("bundled").run()

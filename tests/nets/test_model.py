@@ -144,6 +144,43 @@ def test_filters_of_a_layer_that_is_not_a_convolution(model):
     assert_actionable(info.value, "model.error.override_layer", "'logits'", "conv1, conv2")
 
 
+def test_fingerprint_names_the_weights_not_the_object(model):
+    import gc
+
+    keras.utils.set_random_seed(0)
+    first = build_model()
+    keras.utils.set_random_seed(0)
+    twin = build_model()  # another object, the same weights: the same key
+    assert cm.fingerprint(first) == cm.fingerprint(twin)
+    assert re.fullmatch("[0-9a-f]{64}", cm.fingerprint(first))
+    assert cm.fingerprint(load_trained_model()) == cm.fingerprint(model)
+    # Python reuses an id once its object is collected: the key must not follow it.
+    keys = {cm.fingerprint(first)}
+    del first, twin
+    for seed in (1, 2, 3):
+        gc.collect()
+        keras.utils.set_random_seed(seed)
+        other = build_model()
+        keys.add(cm.fingerprint(other))
+        del other
+    assert len(keys) == 4, "four different weight sets, four keys, whatever ids they got"
+    assert cm.fingerprint(model) not in keys
+
+
+def test_fingerprint_tells_apart_the_same_weights_in_other_layers():
+    inputs = keras.Input((4, 4, 1))
+    flat = keras.layers.Flatten()(inputs)
+    relu = keras.Model(inputs, keras.layers.Dense(2, activation="relu")(flat))
+    tanh = keras.Model(inputs, keras.layers.Dense(2, activation="tanh")(flat))
+    tanh.set_weights(relu.get_weights())
+    assert cm.fingerprint(relu) != cm.fingerprint(tanh)
+    changed = [w.copy() for w in relu.get_weights()]
+    changed[0][0, 0] += 1.0  # one weight differs
+    before = cm.fingerprint(relu)
+    relu.set_weights(changed)
+    assert cm.fingerprint(relu) != before
+
+
 def test_held_out_accuracy_of_the_shipped_weights(model, mnist):
     probabilities = predict_batch(model, mnist.x_test)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == mnist.y_test))
