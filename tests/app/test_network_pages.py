@@ -111,6 +111,25 @@ def test_saliency_page_shows_every_method_with_its_time(lang):
     assert len(at.expander) >= 5
 
 
+def test_saliency_sliders_show_the_core_defaults_and_ranges():
+    at = open_page(SALIENCY, "en", digit_index="0")
+    shown = {
+        key: (at.slider(key=key).value, at.slider(key=key).min, at.slider(key=key).max)
+        for key in ("sal_samples", "sal_noise", "sal_steps", "sal_window", "sal_stride")
+    }
+    assert shown == {
+        "sal_samples": (25, 5, 100),
+        "sal_noise": (0.15, 0.0, 0.5),
+        "sal_steps": (32, 4, 128),
+        "sal_window": (6, 2, 14),
+        "sal_stride": (2, 1, 7),
+    }
+    at.slider(key="sal_window").set_value(3).run()
+    at.slider(key="sal_stride").set_value(5).run()
+    assert not at.exception
+    assert t("saliency.page.stride_capped", lang="en", window=3) in [c.value for c in at.caption]
+
+
 def test_saliency_for_another_class_and_fewer_methods():
     at = open_page(SALIENCY, "en", digit_index="0", sal_target="3")
     at.multiselect(key="sal_methods").set_value(["gradient", "occlusion"]).run()
