@@ -130,6 +130,34 @@ def session_model_id(model: keras.Model) -> str:
     return remembered[1]
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _filters(_model: keras.Model, model_id: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    from cnnviz.nets.model import filters
+
+    kernel, bias = filters(_model, layer)
+    kernel.flags.writeable = False  # shared by every session: an edit must copy
+    bias.flags.writeable = False
+    return kernel, bias
+
+
+def learned_filters(network: Network, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return a convolution layer's learned weights, read once per network and layer.
+
+    Parameters
+    ----------
+    network : Network
+        The network.
+    layer : str
+        A ``Conv2D`` layer's name.
+
+    Returns
+    -------
+    kernel : ndarray, shape (kh, kw, C_in, F), read-only
+    bias : ndarray, shape (F,), read-only
+    """
+    return _filters(network.model, network.model_id, layer)
+
+
 def choose_network() -> Network:
     """Return the network to look at: the bundled one, or the session's own if it trained one.
 

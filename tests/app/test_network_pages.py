@@ -74,7 +74,14 @@ def test_switching_a_filter_off_changes_its_map_and_restoring_brings_it_back():
     assert not bank[..., 5].any()
     assert bank[..., 4].any()  # the other filters are as learned
     at.button(key="net_surgery_reset").click().run()
-    assert at.session_state["net_surgery_bank_bundled"][..., 5].any()
+    learned = at.session_state["net_surgery_bank_bundled"].copy()
+    assert learned[..., 5].any()
+    at.button(key="net_surgery_negate").click().run()
+    np.testing.assert_array_equal(
+        at.session_state["net_surgery_bank_bundled"][..., 5], -learned[..., 5]
+    )
+    at.button(key="net_surgery_reset_all").click().run()
+    np.testing.assert_array_equal(at.session_state["net_surgery_bank_bundled"], learned)
     assert not at.exception
 
 
