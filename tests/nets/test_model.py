@@ -35,6 +35,7 @@ from cnnviz.nets.model import (
     predict_batch,
     preprocess_digit,
 )
+from tests.nets.helpers import assert_actionable
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = settings(max_examples=60, deadline=None)
@@ -60,17 +61,6 @@ def model() -> keras.Model:
 @pytest.fixture(scope="module")
 def mnist():
     return load_mnist_subset()
-
-
-def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
-    assert isinstance(err, ValueError) and err.key == key
-    assert key in catalog("en") and key in catalog("es")
-    messages = {lang: err.message(lang) for lang in ("en", "es")}
-    assert messages["en"] != messages["es"]
-    for message in messages.values():
-        assert "{" not in message and "}" not in message
-        for value in quoted:
-            assert value in message, (value, message)
 
 
 def numpy_network(model: keras.Model, digit: np.ndarray, overrides=None) -> dict[str, np.ndarray]:

@@ -44,6 +44,7 @@ from cnnviz.nets.saliency import (
     vanilla_gradient,
     window_starts,
 )
+from tests.nets.helpers import assert_actionable
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -51,20 +52,6 @@ PROPERTY = settings(max_examples=40, deadline=None)
 # The one-pixel model: 6x7 single-channel input, class 0's logit is WEIGHT * x[ROW, COL],
 # class 1's is 0, then a softmax. Every method must look at that pixel only.
 ROWS, COLS, ROW, COL, WEIGHT = 6, 7, 2, 4, 2.0
-
-
-def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
-    """Right key, a real message in both languages with every field filled in."""
-    assert isinstance(err, ValueError)
-    assert err.key == key
-    assert key in catalog("en") and key in catalog("es")
-    messages = {lang: err.message(lang) for lang in ("en", "es")}
-    assert messages["en"] != messages["es"]
-    for message in messages.values():
-        assert "{" not in message and "}" not in message
-        assert "error." not in message
-        for value in quoted:
-            assert value in message, (value, message)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -77,7 +77,7 @@ def score_model(model: keras.Model) -> keras.Model:
     Parameters
     ----------
     model : keras.Model
-        A built classifier.
+        A built classifier, whose last layer may apply a softmax.
 
     Returns
     -------

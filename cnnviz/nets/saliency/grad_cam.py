@@ -50,7 +50,7 @@ def conv_layer_names(model: keras.Model) -> tuple[str, ...]:
     Parameters
     ----------
     model : keras.Model
-        A built classifier.
+        A built classifier, whose layers are read in order.
 
     Returns
     -------
@@ -67,7 +67,7 @@ def default_cam_layer(model: keras.Model) -> str:
     Parameters
     ----------
     model : keras.Model
-        A built classifier.
+        A built classifier with at least one convolution.
 
     Returns
     -------
