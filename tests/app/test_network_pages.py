@@ -163,10 +163,16 @@ def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     choice = at.segmented_control(key="digit_network")
     assert choice.value == "session"
     # Shared caches know the model by its weights, never by id() (reused after collection).
-    assert at.session_state["session_model_key"][1] == f"session-{fingerprint(own)}"
+    key = at.session_state["session_model_key"][1]
+    assert key == f"session-{fingerprint(own)}"
     assert "Run 1 · 11.0 %" in choice.options[0]
     digit = at.session_state["digit_last"]
     choice.set_value("bundled").run()
     assert not at.exception
     # The digit stays when the network changes.
     assert at.session_state["digit_last"].description == digit.description
+    keras.utils.set_random_seed(1)
+    at.session_state["session_model"] = other = build_model()  # a new run: a new key
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["session_model_key"][1] == f"session-{fingerprint(other)}" != key
