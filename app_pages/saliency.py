@@ -7,6 +7,7 @@ import streamlit as st
 from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_number, get_language, t
 from cnnviz.nets import saliency
+from cnnviz.ui.kit import chart
 from cnnviz.ui.network import choose_network, digit_picker, inspect_digit
 from cnnviz.ui.url_state import url_choice
 
@@ -22,16 +23,16 @@ network = choose_network()
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def saliency_of(
-    _model, model_id: str, digit: np.ndarray, class_index: int, methods: tuple, options: tuple
+    _model,
+    model_id: str,
+    digit: np.ndarray,
+    class_index: int,
+    methods: tuple,
+    options: saliency.SaliencyOptions,
 ) -> dict[str, saliency.SaliencyResult]:
     """Compute every chosen method's map for one digit and class (cached per network)."""
-    return saliency.compute_all(
-        _model,  # saliency only reads the weights: one model serves every session
-        digit,
-        class_index,
-        methods=list(methods),
-        **dict(options),
-    )
+    # Saliency only reads the weights: one model serves every session.
+    return saliency.compute_all(_model, digit, class_index, methods=list(methods), options=options)
 
 
 def target_labels(probabilities: np.ndarray, winner: int) -> dict[str, str]:
@@ -48,33 +49,35 @@ def method_names() -> dict[str, str]:
     return {m: t(info.name_key) for m, info in saliency.METHODS.items()}
 
 
-def method_options() -> dict[str, object]:
+# Each numeric setting's slider: its label and its widget key (the URL's name for it).
+SLIDERS = {
+    "samples": ("saliency.page.samples", f"{KEY}_samples"),
+    "noise_level": ("saliency.page.noise", f"{KEY}_noise"),
+    "steps": ("saliency.page.steps", f"{KEY}_steps"),
+    "window": ("saliency.page.window", f"{KEY}_window"),
+    "stride": ("saliency.page.stride", f"{KEY}_stride"),
+}
+
+
+def option_slider(name: str):
+    """Show a setting's slider with the range, step and default the core gives; return it."""
+    label, key = SLIDERS[name]
+    bounds = saliency.OPTION_RANGES[name]
+    default = getattr(saliency.DEFAULTS, name)
+    return st.slider(
+        t(label), bounds.low, bounds.high, default, bounds.step, key=key, bind="query-params"
+    )
+
+
+def method_options() -> saliency.SaliencyOptions:
     """Each method's settings, in an expander: SmoothGrad's noise, IG's steps, Grad-CAM's layer."""
     with st.expander(t("saliency.page.options")):
         columns = st.columns(3)
         with columns[0]:
-            samples = st.slider(
-                t("saliency.page.samples"),
-                5,
-                100,
-                25,
-                5,
-                key=f"{KEY}_samples",
-                bind="query-params",
-            )
-            noise = st.slider(
-                t("saliency.page.noise"),
-                0.0,
-                0.5,
-                0.15,
-                0.05,
-                key=f"{KEY}_noise",
-                bind="query-params",
-            )
+            samples = option_slider("samples")
+            noise = option_slider("noise_level")
         with columns[1]:
-            steps = st.slider(
-                t("saliency.page.steps"), 4, 128, 32, 4, key=f"{KEY}_steps", bind="query-params"
-            )
+            steps = option_slider("steps")
             layers = saliency.conv_layer_names(network.model)
             layer = st.selectbox(
                 t("saliency.page.layer"),
@@ -84,23 +87,19 @@ def method_options() -> dict[str, object]:
                 bind="query-params",
             )
         with columns[2]:
-            window = st.slider(
-                t("saliency.page.window"), 2, 14, 6, key=f"{KEY}_window", bind="query-params"
-            )
-            stride = st.slider(
-                t("saliency.page.stride"), 1, 7, 2, key=f"{KEY}_stride", bind="query-params"
-            )
+            window = option_slider("window")
+            stride = option_slider("stride")
             if stride > window:  # a pixel between two windows would never be covered
                 st.caption(t("saliency.page.stride_capped", window=window))
                 stride = window
-    return {
-        "samples": samples,
-        "noise_level": noise,
-        "steps": steps,
-        "layer_name": layer,
-        "window": window,
-        "stride": stride,
-    }
+    return saliency.SaliencyOptions(
+        samples=samples,
+        noise_level=noise,
+        steps=steps,
+        window=window,
+        stride=stride,
+        layer_name=layer,
+    )
 
 
 left, right = st.columns([1, 1.4], gap="large")
@@ -151,11 +150,11 @@ with st.spinner(t("saliency.page.computing")):
         picked.digit,
         class_index,
         tuple(chosen),
-        tuple(sorted(options.items())),
+        options,
     )
 
 st.subheader(t("saliency.page.maps", digit=class_index))
-st.plotly_chart(
+chart(
     network_figures.saliency_panels(
         picked.digit,
         [results[m].map for m in chosen],
@@ -165,11 +164,10 @@ st.plotly_chart(
         lang=lang,
     ),
     key=f"{KEY}_panels",
-    config={"displayModeBar": False},
 )
 st.caption(t("saliency.page.colours"))
 if "grad_cam" in results and not results["grad_cam"].map.any():
-    st.info(t("saliency.page.cam_blank", layer=options["layer_name"]))
+    st.info(t("saliency.page.cam_blank", layer=options.layer_name))
 
 timing = pd.DataFrame(
     {

@@ -5,17 +5,23 @@ feature map and the prediction change.
 """
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz import figures
 from cnnviz.figures import network as network_figures
-from cnnviz.i18n import format_number, get_language, labels, t
-from cnnviz.ui.network import DigitInput, choose_network, digit_picker, inspect_digit
+from cnnviz.i18n import format_number, format_shape, get_language, labels, t
+from cnnviz.ui.kit import bullets, chart
+from cnnviz.ui.network import (
+    DigitInput,
+    choose_network,
+    digit_picker,
+    inspect_digit,
+    learned_filters,
+)
+from cnnviz.ui.surgery import Surgery
 from cnnviz.ui.url_state import url_choice
 
 KEY = "net"
-SURGERY_VERSION = f"{KEY}_surgery_version"
 UNSURE = 0.6  # below this top probability, the page says the network is unsure
 
 lang = get_language()
@@ -26,22 +32,13 @@ network = choose_network()
 # The convolutions whose filters the page shows; the first one is open to surgery.
 CONVOLUTIONS = [layer.name for layer in network.model.layers if type(layer).__name__ == "Conv2D"]
 SURGERY_LAYER = CONVOLUTIONS[0]
-SURGERY_BANK = f"{KEY}_surgery_bank_{network.model_id}"
+SURGERY = Surgery(network, SURGERY_LAYER, KEY)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _filters(_model, model_id: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
-    from cnnviz.nets.model import filters
-
-    kernel, bias = filters(_model, layer)
-    kernel.flags.writeable = False
-    bias.flags.writeable = False
-    return kernel, bias
-
-
-def learned_filters(layer: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return the network's kernel (kh, kw, C_in, F) and bias (F,) of a layer (read-only)."""
-    return _filters(network.model, network.model_id, layer)
+def pick_index(label: str, count: int, key: str) -> int:
+    """Show a number input from 0 to ``count - 1`` bound to the URL; clamp what the URL says."""
+    index = st.number_input(label, min_value=0, max_value=count - 1, key=key, bind="query-params")
+    return min(int(index), count - 1)
 
 
 def show_prediction(picked: DigitInput, probabilities: np.ndarray) -> None:
@@ -54,36 +51,30 @@ def show_prediction(picked: DigitInput, probabilities: np.ndarray) -> None:
         (st.success if picked.label == winner else st.warning)(t(key, label=picked.label))
     if probabilities[winner] < UNSURE:
         st.info(t("net.unsure"))
-    st.plotly_chart(
-        network_figures.probability_bars(probabilities, lang=lang),
-        key=f"{KEY}_bars",
-        config={"displayModeBar": False},
-    )
+    chart(network_figures.probability_bars(probabilities, lang=lang), key=f"{KEY}_bars")
 
 
 def show_preprocessing(picked: DigitInput) -> None:
     """Show the steps from the drawing or upload to the 28x28 digit the network reads."""
     with st.expander(t("net.preprocess.title"), expanded=True):
-        st.plotly_chart(
+        chart(
             network_figures.image_strip(
                 [step.image for step in picked.steps],
                 [t(step.key) for step in picked.steps],
                 lang=lang,
             ),
             key=f"{KEY}_steps",
-            config={"displayModeBar": False},
         )
-        notes = [
-            f"- **{t(step.key)}** {t(step.note_key, **step.note_fields)}"
+        bullets(
+            f"**{t(step.key)}** {t(step.note_key, **step.note_fields)}"
             for step in picked.steps
             if step.note_key
-        ]
-        st.markdown("\n".join(notes))
+        )
 
 
 def layer_label(layer) -> str:
-    """``conv1 · 26×26×16``: a layer's name and output shape."""
-    return f"{layer.name} · {'×'.join(map(str, layer.values.shape))}"
+    """``conv1 · 26 × 26 × 16``: a layer's name and output shape."""
+    return f"{layer.name} · {format_shape(layer.values.shape)}"
 
 
 def show_feature_maps(inspection) -> None:
@@ -99,24 +90,13 @@ def show_feature_maps(inspection) -> None:
     )
     layer = spatial[chosen]
     st.caption(t(f"net.maps.explain.{layer.type}", name=layer.name))
-    st.plotly_chart(
-        network_figures.map_grid(layer.values, columns=8, lang=lang),
-        key=f"{KEY}_grid",
-        config={"displayModeBar": False},
-    )
+    chart(network_figures.map_grid(layer.values, columns=8, lang=lang), key=f"{KEY}_grid")
     channels = layer.values.shape[2]
     picker, enlarged = st.columns([1, 2])
     with picker:
-        channel = st.number_input(
-            t("net.maps.enlarge", last=channels - 1),
-            min_value=0,
-            max_value=channels - 1,
-            key=f"{KEY}_channel",
-            bind="query-params",
-        )
-    channel = min(int(channel), channels - 1)
+        channel = pick_index(t("net.maps.enlarge", last=channels - 1), channels, f"{KEY}_channel")
     with enlarged:
-        st.plotly_chart(
+        chart(
             figures.heatmap(
                 layer.values[..., channel],
                 title=t("net.maps.one", name=layer.name, channel=channel),
@@ -125,7 +105,6 @@ def show_feature_maps(inspection) -> None:
                 lang=lang,
             ),
             key=f"{KEY}_one",
-            config={"displayModeBar": False},
         )
     dense = [layer for layer in inspection.layers if layer.values.ndim == 1]
     if dense:
@@ -136,79 +115,30 @@ def show_feature_maps(inspection) -> None:
 
 def show_filters() -> None:
     """Show the first layer's 16 filters with their weights; one filter of the second layer."""
-    kernel1, _ = learned_filters(CONVOLUTIONS[0])
+    kernel1, _ = learned_filters(network, CONVOLUTIONS[0])
     st.markdown(t("net.filters.first", count=kernel1.shape[3]))
-    st.plotly_chart(
-        network_figures.map_grid(kernel1[:, :, 0, :], signed=True, lang=lang),
-        key=f"{KEY}_filters1",
-        config={"displayModeBar": False},
+    chart(
+        network_figures.map_grid(kernel1[:, :, 0, :], signed=True, lang=lang), key=f"{KEY}_filters1"
     )
     if len(CONVOLUTIONS) < 2:
         return
-    kernel2, _ = learned_filters(CONVOLUTIONS[1])
+    kernel2, _ = learned_filters(network, CONVOLUTIONS[1])
     count = kernel2.shape[3]
-    index = st.number_input(
-        t("net.filters.second_pick", last=count - 1),
-        min_value=0,
-        max_value=count - 1,
-        key=f"{KEY}_filter2",
-        bind="query-params",
-    )
-    index = min(int(index), count - 1)
+    index = pick_index(t("net.filters.second_pick", last=count - 1), count, f"{KEY}_filter2")
     st.markdown(t("net.filters.second", index=index, channels=kernel2.shape[2]))
     titles = [t("net.filters.input_channel", channel=c) for c in range(kernel2.shape[2])]
-    st.plotly_chart(
+    chart(
         network_figures.map_grid(kernel2[:, :, :, index], titles=titles, signed=True, lang=lang),
         key=f"{KEY}_filters2",
-        config={"displayModeBar": False},
     )
 
 
 # --- kernel surgery ---------------------------------------------------------------------------
 
 
-def surgery_bank() -> np.ndarray:
-    """Return the session's own copy of the first layer's kernel (the shared model stays as is)."""
-    if SURGERY_BANK not in st.session_state:
-        st.session_state[SURGERY_BANK] = learned_filters(SURGERY_LAYER)[0].copy()
-    return st.session_state[SURGERY_BANK]
-
-
-def _edit(index: int, action: str) -> None:
-    """Reset, switch off or negate one filter (a button's callback)."""
-    bank = surgery_bank()
-    learned = learned_filters(SURGERY_LAYER)[0]
-    edits = {
-        "reset": learned[..., index],
-        "zero": np.zeros_like(learned[..., index]),
-        "negate": -bank[..., index],
-    }
-    bank[..., index] = edits[action]
-    # A new editor key: the table shows the new weights instead of its stale edits.
-    st.session_state[SURGERY_VERSION] = st.session_state.get(SURGERY_VERSION, 0) + 1
-
-
-def _reset_all() -> None:
-    st.session_state[SURGERY_BANK] = learned_filters(SURGERY_LAYER)[0].copy()
-    st.session_state[SURGERY_VERSION] = st.session_state.get(SURGERY_VERSION, 0) + 1
-
-
-def filter_table(bank: np.ndarray, index: int) -> None:
-    """Edit one filter's weights in a table; valid numbers go straight into the bank."""
-    weights = bank[:, :, 0, index]
-    frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
-    version = st.session_state.get(SURGERY_VERSION, 0)
-    edited = st.data_editor(frame, key=f"{KEY}_surgery_editor_{index}_{version}", hide_index=False)
-    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    if values.shape != weights.shape or not np.isfinite(values).all():
-        st.error(t("net.surgery.bad_cell"))  # keep the last valid weights
-        return
-    bank[:, :, 0, index] = values
-
-
 def show_surgery(picked: DigitInput, original) -> None:
     """Edit a first-layer filter; compare its feature map and the prediction before and after."""
-    bank = surgery_bank()
+    bank = SURGERY.bank()
     count = bank.shape[3]
     st.markdown(t("net.surgery.explain"))
     left, right = st.columns([1, 2])
@@ -221,25 +151,10 @@ def show_surgery(picked: DigitInput, original) -> None:
                 key=f"{KEY}_surgery_filter",
             )
         )
-        filter_table(bank, index)
-        with st.container(horizontal=True):  # the buttons wrap in a narrow column
-            for action, icon in (
-                ("reset", ":material/undo:"),
-                ("zero", ":material/block:"),
-                ("negate", ":material/swap_vert:"),
-            ):
-                st.button(
-                    t(f"net.surgery.{action}"),
-                    key=f"{KEY}_surgery_{action}",
-                    on_click=_edit,
-                    args=(index, action),
-                    icon=icon,
-                )
-            st.button(
-                t("net.surgery.reset_all"), key=f"{KEY}_surgery_reset_all", on_click=_reset_all
-            )
-    bias = learned_filters(SURGERY_LAYER)[1]
-    edited = inspect_digit(network, picked.digit, {SURGERY_LAYER: (bank.copy(), bias)})
+        SURGERY.table(index)
+        SURGERY.buttons(index)
+    overrides = {SURGERY_LAYER: (bank.copy(), SURGERY.bias())}
+    edited = inspect_digit(network, picked.digit, overrides)
     before = next(layer for layer in original.layers if layer.name == SURGERY_LAYER)
     after = next(layer for layer in edited.layers if layer.name == SURGERY_LAYER)
     with right:
@@ -248,14 +163,13 @@ def show_surgery(picked: DigitInput, original) -> None:
             st.warning(t("net.surgery.changed", old=old, new=new))
         else:
             st.success(t("net.surgery.same", digit=new))
-        st.plotly_chart(
+        chart(
             network_figures.probability_bars(
                 edited.probabilities, reference=original.probabilities, lang=lang
             ),
             key=f"{KEY}_surgery_bars",
-            config={"displayModeBar": False},
         )
-    st.plotly_chart(
+    chart(
         figures.feature_map_grid(
             np.stack([before.values[..., index], after.values[..., index]], axis=-1),
             titles=[t("net.surgery.before", index=index), t("net.surgery.after", index=index)],
@@ -263,7 +177,6 @@ def show_surgery(picked: DigitInput, original) -> None:
             lang=lang,
         ),
         key=f"{KEY}_surgery_maps",
-        config={"displayModeBar": False},
     )
 
 
@@ -278,11 +191,7 @@ inspection = inspect_digit(network, picked.digit)
 with left:
     st.caption(picked.description)
     st.markdown(f"**{t('net.what_it_sees')}**")
-    st.plotly_chart(
-        figures.image_figure(picked.digit, height=300, lang=lang),
-        key=f"{KEY}_digit",
-        config={"displayModeBar": False},
-    )
+    chart(figures.image_figure(picked.digit, height=300, lang=lang), key=f"{KEY}_digit")
 with right:
     show_prediction(picked, inspection.probabilities)
 if picked.steps:

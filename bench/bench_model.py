@@ -25,7 +25,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 from cnnviz.nets.datasets import load_mnist_subset
-from cnnviz.nets.model import filters, inspect, load_trained_model, predict_batch, preprocess_digit
+from cnnviz.nets.model import (
+    filters,
+    fingerprint,
+    inspect,
+    load_trained_model,
+    predict_batch,
+    preprocess_digit,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 15
@@ -98,6 +105,11 @@ def warm(model, data) -> None:
     row(
         "preprocess_digit(2000x2000 grayscale)",
         median_seconds(lambda: preprocess_digit(photo), repeats=5),
+    )
+    row(
+        "fingerprint(model)",
+        median_seconds(lambda: fingerprint(model)),
+        "(once per session model: the key of the shared caches)",
     )
     x_test = data.x_test
     seconds = median_seconds(lambda: predict_batch(model, x_test), repeats=5)

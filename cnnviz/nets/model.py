@@ -30,6 +30,8 @@ mass of MNIST's digits, measured on the bundled subset).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import weakref
 from collections.abc import Mapping
@@ -175,6 +177,40 @@ def filters(model: keras.Model, layer_name: str = "conv1") -> tuple[np.ndarray, 
     layer = _conv_layer(model, layer_name)
     kernel, bias = (np.array(w, dtype=np.float32) for w in layer.get_weights())
     return kernel, bias
+
+
+def fingerprint(model: keras.Model) -> str:
+    """Return a name for a model that only another model with the same layers and weights shares.
+
+    Server-wide caches of feature maps and predictions are keyed by it: unlike
+    ``id(model)``, which Python hands to a new object once the old one is
+    garbage-collected, it cannot make one session's model answer for another's.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built network.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits: SHA-256 over every layer's class and settings
+        (without its name) and every weight's shape, dtype and bytes. Hash it
+        once per model: it reads all the weights (about a millisecond for the
+        bundled network).
+    """
+    digest = hashlib.sha256()
+    for layer in model.layers:
+        config = dict(layer.get_config())
+        config.pop("name", None)  # names are generated (conv2d_7): same network, same key
+        # repr for anything JSON cannot say: at worst a cache miss, never a shared key.
+        digest.update(type(layer).__name__.encode())
+        digest.update(json.dumps(config, sort_keys=True, default=repr).encode())
+    for weights in model.get_weights():
+        array = np.ascontiguousarray(weights)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 # --- preprocessing ----------------------------------------------------------------------

@@ -29,6 +29,8 @@ LAST_DIGIT = f"{KEY}_last"
 SESSION_MODEL = "session_model"
 """Session-state key of a model the training page trained and the user chose to look inside."""
 SESSION_MODEL_NAME = "session_model_name"
+SESSION_MODEL_KEY = "session_model_key"
+"""Session-state key of ``(model, cache key)``: the session model's fingerprint, hashed once."""
 SOURCES = ("test", "draw", "upload")
 ANY_CLASS = "any"
 CANVAS_PX = 280
@@ -85,7 +87,8 @@ class Network:
     model : keras.Model
         Only read, never changed.
     model_id : str
-        Names the model in caches (``"bundled"`` or ``"session-<id>"``).
+        Names the model in server-wide caches: ``"bundled"``, or
+        ``"session-<fingerprint>"`` (see :func:`session_model_id`).
     label : str
         How the page names it.
     """
@@ -98,6 +101,61 @@ class Network:
 def test_predictions(network: Network) -> np.ndarray:
     """Return the network's predicted class for every test digit (computed once per network)."""
     return _test_predictions(network.model, network.model_id)
+
+
+def session_model_id(model: keras.Model) -> str:
+    """Return the cache key of a model this session trained, hashing its weights once.
+
+    The caches behind :func:`inspect_digit` and the pages are shared by every
+    session, so the key must name these weights and nothing else: ``id(model)``
+    would not, since Python reuses an id once its object is collected, and
+    another session's model could then be served this one's feature maps.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The session's model.
+
+    Returns
+    -------
+    str
+        ``"session-"`` followed by :func:`cnnviz.nets.model.fingerprint`.
+    """
+    from cnnviz.nets.model import fingerprint
+
+    remembered = st.session_state.get(SESSION_MODEL_KEY)
+    if remembered is None or remembered[0] is not model:
+        remembered = (model, f"session-{fingerprint(model)}")
+        st.session_state[SESSION_MODEL_KEY] = remembered
+    return remembered[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _filters(_model: keras.Model, model_id: str, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    from cnnviz.nets.model import filters
+
+    kernel, bias = filters(_model, layer)
+    kernel.flags.writeable = False  # shared by every session: an edit must copy
+    bias.flags.writeable = False
+    return kernel, bias
+
+
+def learned_filters(network: Network, layer: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return a convolution layer's learned weights, read once per network and layer.
+
+    Parameters
+    ----------
+    network : Network
+        The network.
+    layer : str
+        A ``Conv2D`` layer's name.
+
+    Returns
+    -------
+    kernel : ndarray, shape (kh, kw, C_in, F), read-only
+    bias : ndarray, shape (F,), read-only
+    """
+    return _filters(network.model, network.model_id, layer)
 
 
 def choose_network() -> Network:
@@ -113,7 +171,7 @@ def choose_network() -> Network:
     right = _test_predictions(model, "bundled") == test_digits().y_test
     accuracy = format_number(100 * right.mean(), digits=1)
     bundled = Network(model, "bundled", t("net.model.bundled", accuracy=accuracy))
-    mine = Network(own, f"session-{id(own)}", st.session_state.get(SESSION_MODEL_NAME, ""))
+    mine = Network(own, session_model_id(own), st.session_state.get(SESSION_MODEL_NAME, ""))
     names = {"session": t("net.model.session", name=mine.label), "bundled": bundled.label}
     choice = st.segmented_control(
         t("net.model.choose"),

@@ -74,7 +74,14 @@ def test_switching_a_filter_off_changes_its_map_and_restoring_brings_it_back():
     assert not bank[..., 5].any()
     assert bank[..., 4].any()  # the other filters are as learned
     at.button(key="net_surgery_reset").click().run()
-    assert at.session_state["net_surgery_bank_bundled"][..., 5].any()
+    learned = at.session_state["net_surgery_bank_bundled"].copy()
+    assert learned[..., 5].any()
+    at.button(key="net_surgery_negate").click().run()
+    np.testing.assert_array_equal(
+        at.session_state["net_surgery_bank_bundled"][..., 5], -learned[..., 5]
+    )
+    at.button(key="net_surgery_reset_all").click().run()
+    np.testing.assert_array_equal(at.session_state["net_surgery_bank_bundled"], learned)
     assert not at.exception
 
 
@@ -111,6 +118,25 @@ def test_saliency_page_shows_every_method_with_its_time(lang):
     assert len(at.expander) >= 5
 
 
+def test_saliency_sliders_show_the_core_defaults_and_ranges():
+    at = open_page(SALIENCY, "en", digit_index="0")
+    shown = {
+        key: (at.slider(key=key).value, at.slider(key=key).min, at.slider(key=key).max)
+        for key in ("sal_samples", "sal_noise", "sal_steps", "sal_window", "sal_stride")
+    }
+    assert shown == {
+        "sal_samples": (25, 5, 100),
+        "sal_noise": (0.15, 0.0, 0.5),
+        "sal_steps": (32, 4, 128),
+        "sal_window": (6, 2, 14),
+        "sal_stride": (2, 1, 7),
+    }
+    at.slider(key="sal_window").set_value(3).run()
+    at.slider(key="sal_stride").set_value(5).run()
+    assert not at.exception
+    assert t("saliency.page.stride_capped", lang="en", window=3) in [c.value for c in at.caption]
+
+
 def test_saliency_for_another_class_and_fewer_methods():
     at = open_page(SALIENCY, "en", digit_index="0", sal_target="3")
     at.multiselect(key="sal_methods").set_value(["gradient", "occlusion"]).run()
@@ -125,7 +151,7 @@ def test_saliency_for_another_class_and_fewer_methods():
 def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     import keras
 
-    from cnnviz.nets.model import build_model
+    from cnnviz.nets.model import build_model, fingerprint
 
     keras.utils.set_random_seed(0)
     own = build_model()  # untrained: its own weights, the same layer names
@@ -136,9 +162,17 @@ def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     assert not at.exception, at.exception
     choice = at.segmented_control(key="digit_network")
     assert choice.value == "session"
+    # Shared caches know the model by its weights, never by id() (reused after collection).
+    key = at.session_state["session_model_key"][1]
+    assert key == f"session-{fingerprint(own)}"
     assert "Run 1 · 11.0 %" in choice.options[0]
     digit = at.session_state["digit_last"]
     choice.set_value("bundled").run()
     assert not at.exception
     # The digit stays when the network changes.
     assert at.session_state["digit_last"].description == digit.description
+    keras.utils.set_random_seed(1)
+    at.session_state["session_model"] = other = build_model()  # a new run: a new key
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["session_model_key"][1] == f"session-{fingerprint(other)}" != key

@@ -35,6 +35,7 @@ from cnnviz.nets.model import (
     predict_batch,
     preprocess_digit,
 )
+from tests.nets.helpers import assert_actionable
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = settings(max_examples=60, deadline=None)
@@ -60,17 +61,6 @@ def model() -> keras.Model:
 @pytest.fixture(scope="module")
 def mnist():
     return load_mnist_subset()
-
-
-def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
-    assert isinstance(err, ValueError) and err.key == key
-    assert key in catalog("en") and key in catalog("es")
-    messages = {lang: err.message(lang) for lang in ("en", "es")}
-    assert messages["en"] != messages["es"]
-    for message in messages.values():
-        assert "{" not in message and "}" not in message
-        for value in quoted:
-            assert value in message, (value, message)
 
 
 def numpy_network(model: keras.Model, digit: np.ndarray, overrides=None) -> dict[str, np.ndarray]:
@@ -142,6 +132,43 @@ def test_filters_of_a_layer_that_is_not_a_convolution(model):
     with pytest.raises(InputError) as info:
         filters(model, "logits")
     assert_actionable(info.value, "model.error.override_layer", "'logits'", "conv1, conv2")
+
+
+def test_fingerprint_names_the_weights_not_the_object(model):
+    import gc
+
+    keras.utils.set_random_seed(0)
+    first = build_model()
+    keras.utils.set_random_seed(0)
+    twin = build_model()  # another object, the same weights: the same key
+    assert cm.fingerprint(first) == cm.fingerprint(twin)
+    assert re.fullmatch("[0-9a-f]{64}", cm.fingerprint(first))
+    assert cm.fingerprint(load_trained_model()) == cm.fingerprint(model)
+    # Python reuses an id once its object is collected: the key must not follow it.
+    keys = {cm.fingerprint(first)}
+    del first, twin
+    for seed in (1, 2, 3):
+        gc.collect()
+        keras.utils.set_random_seed(seed)
+        other = build_model()
+        keys.add(cm.fingerprint(other))
+        del other
+    assert len(keys) == 4, "four different weight sets, four keys, whatever ids they got"
+    assert cm.fingerprint(model) not in keys
+
+
+def test_fingerprint_tells_apart_the_same_weights_in_other_layers():
+    inputs = keras.Input((4, 4, 1))
+    flat = keras.layers.Flatten()(inputs)
+    relu = keras.Model(inputs, keras.layers.Dense(2, activation="relu")(flat))
+    tanh = keras.Model(inputs, keras.layers.Dense(2, activation="tanh")(flat))
+    tanh.set_weights(relu.get_weights())
+    assert cm.fingerprint(relu) != cm.fingerprint(tanh)
+    changed = [w.copy() for w in relu.get_weights()]
+    changed[0][0, 0] += 1.0  # one weight differs
+    before = cm.fingerprint(relu)
+    relu.set_weights(changed)
+    assert cm.fingerprint(relu) != before
 
 
 def test_held_out_accuracy_of_the_shipped_weights(model, mnist):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import os
@@ -22,7 +23,10 @@ from hypothesis import strategies as st
 from cnnviz.i18n import InputError, catalog
 from cnnviz.nets import saliency
 from cnnviz.nets.saliency import (
+    DEFAULTS,
     METHODS,
+    OPTION_RANGES,
+    SaliencyOptions,
     SaliencyResult,
     class_score,
     compute_all,
@@ -40,6 +44,7 @@ from cnnviz.nets.saliency import (
     vanilla_gradient,
     window_starts,
 )
+from tests.nets.helpers import assert_actionable
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -47,20 +52,6 @@ PROPERTY = settings(max_examples=40, deadline=None)
 # The one-pixel model: 6x7 single-channel input, class 0's logit is WEIGHT * x[ROW, COL],
 # class 1's is 0, then a softmax. Every method must look at that pixel only.
 ROWS, COLS, ROW, COL, WEIGHT = 6, 7, 2, 4, 2.0
-
-
-def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
-    """Right key, a real message in both languages with every field filled in."""
-    assert isinstance(err, ValueError)
-    assert err.key == key
-    assert key in catalog("en") and key in catalog("es")
-    messages = {lang: err.message(lang) for lang in ("en", "es")}
-    assert messages["en"] != messages["es"]
-    for message in messages.values():
-        assert "{" not in message and "}" not in message
-        assert "error." not in message
-        for value in quoted:
-            assert value in message, (value, message)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -477,6 +468,67 @@ def test_compute_all_runs_every_method_and_times_it(spot):
         compute_all(spot, image, 0, colour="red")
 
 
+def test_options_defaults_are_the_methods_defaults_and_sit_in_the_page_ranges():
+    assert (DEFAULTS.samples, DEFAULTS.noise_level, DEFAULTS.steps) == (25, 0.15, 32)
+    assert (DEFAULTS.window, DEFAULTS.stride, DEFAULTS.layer_name) == (6, 2, None)
+    for method in METHODS.values():
+        parameters = inspect.signature(method.function).parameters
+        for name in set(method.options()) & set(vars(DEFAULTS)):
+            assert parameters[name].default == getattr(DEFAULTS, name), (method.id, name)
+    assert {name: tuple(vars(r).values()) for name, r in OPTION_RANGES.items()} == {
+        "samples": (5, 100, 5),
+        "noise_level": (0.0, 0.5, 0.05),
+        "steps": (4, 128, 4),
+        "window": (2, 14, 1),
+        "stride": (1, 7, 1),
+    }
+    for name, bounds in OPTION_RANGES.items():
+        default = getattr(DEFAULTS, name)
+        assert bounds.low <= default <= bounds.high, name
+        assert (default - bounds.low) / bounds.step == pytest.approx(
+            round((default - bounds.low) / bounds.step)
+        ), name
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "quoted"),
+    [
+        ({"samples": 0}, "error.below_one", ("samples", "0")),
+        ({"steps": 2.5}, "error.not_int_or_pair", ("2.5",)),
+        ({"noise_level": -0.1}, "error.saliency_noise_level", ("-0.1",)),
+        ({"noise_level": float("inf")}, "error.saliency_noise_level", ("inf",)),
+        ({"window": (2, 0)}, "error.below_one", ("window",)),
+        ({"stride": True}, "error.not_int_or_pair", ("True",)),
+    ],
+)
+def test_options_are_checked_when_made(fields, key, quoted):
+    with pytest.raises(InputError) as err:
+        SaliencyOptions(**fields)
+    assert_actionable(err.value, key, *quoted)
+    with pytest.raises(InputError) as err:  # compute_all checks them before running anything
+        compute_all(None, np.zeros((2, 2)), 0, **fields)
+    assert err.value.key == key
+
+
+def test_compute_all_reads_its_settings_from_options(spot):
+    image = np.random.default_rng(16).random((8, 8)).astype(np.float32)
+    options = SaliencyOptions(samples=3, window=4, stride=1, layer_name="pool")
+    results = compute_all(spot, image, 0, options=options, methods=["smoothgrad", "occlusion"])
+    np.testing.assert_array_equal(results["smoothgrad"].map, smoothgrad(spot, image, 0, samples=3))
+    np.testing.assert_array_equal(
+        results["occlusion"].map, occlusion(spot, image, 0, window=4, stride=1)
+    )
+    # A keyword replaces one field and keeps the others.
+    cam = compute_all(spot, image, 0, options=options, methods=["grad_cam"], upsample=False)
+    np.testing.assert_array_equal(
+        cam["grad_cam"].map, grad_cam(spot, image, 0, layer_name="pool", upsample=False)
+    )
+    again = compute_all(spot, image, 0, options=options, methods=["occlusion"], window=5)
+    np.testing.assert_array_equal(
+        again["occlusion"].map, occlusion(spot, image, 0, window=5, stride=1)
+    )
+
+
 # --- errors a student can cause ---------------------------------------------------------
 
 
@@ -548,7 +600,8 @@ def test_bad_images_and_settings_of_the_other_methods(one_pixel, pixel_image):
 
 
 def test_every_saliency_key_is_in_both_catalogs():
-    source = (ROOT / "cnnviz" / "nets" / "saliency.py").read_text(encoding="utf-8")
+    package = ROOT / "cnnviz" / "nets" / "saliency"
+    source = "".join(path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py")))
     keys = set(re.findall(r'"((?:error|arg)\.[a-z_]+)"', source))
     keys |= {f"arg.{name}" for name in ("window", "stride", "samples", "steps", "baseline")}
     for method in METHODS.values():

@@ -1,0 +1,112 @@
+"""Kernel surgery's controls: a session's own copy of a layer's filters, edited in a table.
+
+The shared model is never changed: the trained-network page runs the digit
+with this copy through :func:`cnnviz.ui.network.inspect_digit`'s overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz.i18n import t
+from cnnviz.ui.network import Network, learned_filters
+
+ACTIONS = (
+    ("reset", ":material/undo:"),
+    ("zero", ":material/block:"),
+    ("negate", ":material/swap_vert:"),
+)
+"""What a button does to one filter, with its icon, in the order shown."""
+
+
+@dataclass(frozen=True)
+class Surgery:
+    """Kernel surgery on one convolution layer of a network, for this session.
+
+    Attributes
+    ----------
+    network : Network
+        The network whose filters are copied.
+    layer : str
+        The ``Conv2D`` layer open to surgery.
+    key : str
+        Prefix of the widget and session-state keys (the page's).
+    """
+
+    network: Network
+    layer: str
+    key: str
+
+    @property
+    def _bank_key(self) -> str:
+        return f"{self.key}_surgery_bank_{self.network.model_id}"
+
+    @property
+    def _version_key(self) -> str:
+        return f"{self.key}_surgery_version"
+
+    def bank(self) -> np.ndarray:
+        """Return the session's own copy of the layer's kernel (kh, kw, C_in, F), made once."""
+        if self._bank_key not in st.session_state:
+            st.session_state[self._bank_key] = learned_filters(self.network, self.layer)[0].copy()
+        return st.session_state[self._bank_key]
+
+    def bias(self) -> np.ndarray:
+        """Return the layer's learned bias (F,): surgery edits only the kernel."""
+        return learned_filters(self.network, self.layer)[1]
+
+    def _new_version(self) -> None:
+        # A new editor key: the table shows the new weights instead of its stale edits.
+        st.session_state[self._version_key] = st.session_state.get(self._version_key, 0) + 1
+
+    def edit(self, index: int, action: str) -> None:
+        """Reset, switch off or negate one filter (a button's callback)."""
+        bank = self.bank()
+        learned = learned_filters(self.network, self.layer)[0]
+        edits = {
+            "reset": learned[..., index],
+            "zero": np.zeros_like(learned[..., index]),
+            "negate": -bank[..., index],
+        }
+        bank[..., index] = edits[action]
+        self._new_version()
+
+    def reset_all(self) -> None:
+        """Bring every filter back to its learned weights (a button's callback)."""
+        st.session_state[self._bank_key] = learned_filters(self.network, self.layer)[0].copy()
+        self._new_version()
+
+    def table(self, index: int) -> None:
+        """Edit one filter's weights in a table; valid numbers go straight into the bank."""
+        bank = self.bank()
+        weights = bank[:, :, 0, index]
+        frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
+        version = st.session_state.get(self._version_key, 0)
+        editor_key = f"{self.key}_surgery_editor_{index}_{version}"
+        edited = st.data_editor(frame, key=editor_key, hide_index=False)
+        values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        if values.shape != weights.shape or not np.isfinite(values).all():
+            st.error(t("net.surgery.bad_cell"))  # keep the last valid weights
+            return
+        bank[:, :, 0, index] = values
+
+    def buttons(self, index: int) -> None:
+        """Show the buttons that reset, switch off or negate the filter, and reset them all."""
+        with st.container(horizontal=True):  # the buttons wrap in a narrow column
+            for action, icon in ACTIONS:
+                st.button(
+                    t(f"net.surgery.{action}"),
+                    key=f"{self.key}_surgery_{action}",
+                    on_click=self.edit,
+                    args=(index, action),
+                    icon=icon,
+                )
+            st.button(
+                t("net.surgery.reset_all"),
+                key=f"{self.key}_surgery_reset_all",
+                on_click=self.reset_all,
+            )
