@@ -11,16 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz.content import links
 from cnnviz.core.kernels import resize_kernel
 from cnnviz.core.pooling import COURSE_EXAMPLE, POOL_OPS
 from cnnviz.i18n import InputError, labels, t
-from cnnviz.ui.conv_settings import MAX_STRIDE, pair_inputs
+from cnnviz.ui.conv_settings import MAX_STRIDE
 from cnnviz.ui.image_picker import PickedInput, image_picker
-from cnnviz.ui.presenter import settings_container
+from cnnviz.ui.kit import AXES, matrix_table, pair_inputs, settings_panel
 from cnnviz.ui.url_state import url_choice
 
 MAX_POOL = 8
@@ -55,20 +54,12 @@ class PoolSettings:
 
 
 def pool_settings(*, key: str = "pool") -> PoolSettings:
-    """Show the pooling settings in the sidebar (or presenter mode's bar) and return them.
+    """Show the pooling settings and return them: operation, window, stride, padding.
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget key (and query parameter).
-
-    Returns
-    -------
-    PoolSettings
-        What to pass to the core.
+    They go where :func:`cnnviz.ui.kit.settings_panel` puts them; each widget's
+    key, ``{key}_op``, ``{key}_window_rows``..., is its query parameter too.
     """
-    with settings_container():
-        st.header(t("settings.header"))
+    with settings_panel():
         op = url_choice(
             st.segmented_control,
             t("pool.op"),
@@ -104,15 +95,8 @@ def pool_settings(*, key: str = "pool") -> PoolSettings:
 def pool_input(*, key: str = "pool") -> PickedInput | None:
     """Offer the course's 4×4 example (on by default), else the shared input picker.
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget key; the picker's keys too.
-
-    Returns
-    -------
-    PickedInput or None
-        The last valid input; None before the first one.
+    Returns the example, or what :func:`cnnviz.ui.image_picker.image_picker`
+    returns with the same ``key``: its last valid input, None before the first.
     """
     course = st.toggle(
         t("pool.course_example"),
@@ -189,35 +173,18 @@ def transpose_kernel_editor(*, key: str = "pool") -> np.ndarray:
     # The size inputs always show the kernel's shape, however it was set (link, test).
     state[f"{key}_tk_rows"], state[f"{key}_tk_cols"] = kernel.shape
     version = state.setdefault(f"{key}_tk_version", 0)
-    rows, cols = st.columns(2)
-    rows.number_input(
-        t("settings.rows"),
-        1,
-        MAX_KERNEL,
-        key=f"{key}_tk_rows",
-        on_change=_resize,
-        args=(key,),
-    )
-    cols.number_input(
-        t("settings.cols"),
-        1,
-        MAX_KERNEL,
-        key=f"{key}_tk_cols",
-        on_change=_resize,
-        args=(key,),
-    )
+    for column, axis in zip(st.columns(2), AXES, strict=True):
+        column.number_input(
+            t(f"settings.{axis}"),
+            1,
+            MAX_KERNEL,
+            key=f"{key}_tk_{axis}",
+            on_change=_resize,
+            args=(key,),
+        )
     kernel = state[_kernel_key(key)]
-    frame = pd.DataFrame(kernel, columns=[str(c) for c in range(kernel.shape[1])])
-    edited = st.data_editor(
-        frame,
-        key=f"{key}_tk_table_v{version}",
-        hide_index=False,
-        column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns},
-        width="stretch",
-        placeholder="?",
-    )
-    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    if values.shape != kernel.shape or not np.isfinite(values).all():
+    values = matrix_table(kernel, key=f"{key}_tk_table_v{version}")
+    if values is None:
         st.error(t("pool.tconv.invalid_cell"))
     elif not np.array_equal(values, kernel):
         state[_kernel_key(key)] = kernel = values
