@@ -1,5 +1,7 @@
 """Convolution playground: the stage first, then input, filter bank, inspector, shapes, export."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -8,7 +10,7 @@ from cnnviz.content import links
 from cnnviz.core import shapes
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.core.trace import ConvTrace, conv2d_trace
-from cnnviz.i18n import InputError, format_shape, t
+from cnnviz.i18n import format_shape, t
 from cnnviz.io import export
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
@@ -19,7 +21,6 @@ from cnnviz.ui.language import fragment
 from cnnviz.ui.stage import stage
 
 KEY = "conv"
-LINK_LOADED = f"{KEY}_link_loaded"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -36,16 +37,10 @@ def stage_data_of(image: np.ndarray, bank: np.ndarray, settings: ConvSettings) -
 
 def load_link_once(channels: int) -> None:
     """Read the filter bank from ``?k=`` once per session: after that the editor owns it."""
-    if st.session_state.get(LINK_LOADED):
-        return
-    st.session_state[LINK_LOADED] = True
-    encoded = st.query_params.get("k")
-    if not encoded:
-        return
-    try:
-        bank = links.decode_bank(encoded, channels=channels)
-    except InputError as err:
-        st.warning(t("conv.link_kernel_ignored", reason=str(err)))
+    bank = kit.from_link_once(
+        "k", partial(links.decode_bank, channels=channels), warning="conv.link_kernel_ignored"
+    )
+    if bank is None:
         return
     st.session_state[bank_key(KEY)] = bank
     st.session_state[f"{KEY}_rows"], st.session_state[f"{KEY}_cols"] = bank.shape[:2]

@@ -31,6 +31,7 @@ from cnnviz.ui.signal_views import (
     trace_of,
 )
 from cnnviz.ui.stage import stage
+from cnnviz.ui.url_state import url_toggle
 
 MAX_WINDOW_FIGURE = 5  # taps: beyond, the window's cells are too small for their numbers
 
@@ -94,9 +95,7 @@ strides, dilation = (
     )
 )
 with flip_col:
-    flip = st.toggle(
-        t("signal.flip"), key=f"{KEY}_flip", bind="query-params", help=t("signal.flip_help")
-    )
+    flip = url_toggle("signal.flip", key=f"{KEY}_flip")
     st.caption(t("signal.flip_on") if flip else t("signal.flip_off"))
 
 # The widgets keep every setting in range; this is a safety net.

@@ -12,9 +12,9 @@ import streamlit as st
 
 from cnnviz.core.conv import ACTIVATIONS, PAD_MODES
 from cnnviz.core.shapes import PADDING_PRESETS, Padding2D
-from cnnviz.i18n import labels, t
+from cnnviz.i18n import t
 from cnnviz.ui.kit import pair_inputs, settings_panel
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import catalog_choice, url_toggle
 
 CELLS = "cells"
 MAX_PAD_CELLS = 10
@@ -54,11 +54,10 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
     key starts with ``key`` and is its query parameter too.
     """
     with settings_panel():
-        preset = url_choice(
+        preset = catalog_choice(
             st.selectbox,
-            t("settings.padding"),
+            "settings.padding",
             [*PADDING_PRESETS, CELLS],
-            format_func=labels("settings.padding.{}"),
             key=f"{key}_pad",
             help=t("settings.padding_help"),
         )
@@ -72,11 +71,10 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
                 key=f"{key}_pad_cells",
                 bind="query-params",
             )
-        pad_mode = url_choice(
+        pad_mode = catalog_choice(
             st.selectbox,
-            t("settings.pad_mode"),
+            "settings.pad_mode",
             PAD_MODES,
-            format_func=labels("settings.pad_mode.{}"),
             key=f"{key}_mode",
             help=t("settings.pad_mode_help"),
         )
@@ -91,19 +89,10 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
             key=f"{key}_bias",
             bind="query-params",
         )
-        activation = url_choice(
-            st.selectbox,
-            t("settings.activation"),
-            list(ACTIVATIONS),
-            format_func=labels("settings.activation.{}"),
-            key=f"{key}_act",
+        activation = catalog_choice(
+            st.selectbox, "settings.activation", list(ACTIVATIONS), key=f"{key}_act"
         )
-        flip = st.toggle(
-            t("settings.flip"),
-            key=f"{key}_flip",
-            bind="query-params",
-            help=t("settings.flip_help"),
-        )
+        flip = url_toggle("settings.flip", key=f"{key}_flip")
         st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))
     return ConvSettings(
         padding=padding,

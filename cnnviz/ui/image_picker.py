@@ -13,10 +13,10 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.content import samples
-from cnnviz.i18n import InputError, labels, t
+from cnnviz.i18n import InputError, t
 from cnnviz.io import images
 from cnnviz.ui.kit import checked, drawing_canvas, image_upload, last_valid, matrix_table
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import catalog_choice
 
 SOURCES = ("sample", "upload", "draw", "table")
 SIZES = (8, 16, 28, 32, 48, 64, 96, 128, 192, 256)
@@ -53,12 +53,12 @@ def _decode(data: bytes, max_side: int) -> images.DecodedImage:
 
 
 def _from_sample(key: str) -> PickedInput:
-    name = url_choice(
+    name = catalog_choice(
         st.selectbox,
-        t("picker.sample"),
+        "picker.sample",
         list(samples.SAMPLES),
-        format_func=labels("sample.{}.name"),
         key=f"{key}_sample",
+        item="sample.{}.name",
     )
     is_matrix = samples.SAMPLES[name].is_matrix
     size = None if is_matrix else _size_control(key)
@@ -120,13 +120,7 @@ def image_picker(*, key: str = "conv") -> PickedInput | None:
     (``{key}_last_input``), starts with ``key``: the convolution page uses
     ``"conv"``, the pooling page ``"pool"``.
     """
-    source = url_choice(
-        st.segmented_control,
-        t("picker.source"),
-        SOURCES,
-        format_func=labels("picker.source.{}"),
-        key=f"{key}_source",
-    )
+    source = catalog_choice(st.segmented_control, "picker.source", SOURCES, key=f"{key}_source")
     readers = {
         "sample": _from_sample,
         "upload": _from_upload,

@@ -146,9 +146,9 @@ def last_valid(
     key: str,
     value: T | None,
     *,
-    caption: str | None = None,
     default: T | None = None,
     where: Any = st,
+    caption: str | None = None,
 ) -> T | None:
     """Remember a valid value; when the new one is not valid, give back the last one.
 
@@ -161,12 +161,12 @@ def last_valid(
         Session-state key of the last valid value.
     value : object or None
         This run's value; None when it is not valid (the reason is shown already).
-    caption : str, optional
-        Shown when the page falls back to an earlier value (or ``default``).
     default : object, optional
         What stands in before any valid value.
     where : streamlit container, default ``st``
         Where the caption goes.
+    caption : str, optional
+        Shown when the page falls back to an earlier value (or ``default``).
 
     Returns
     -------
@@ -180,6 +180,40 @@ def last_valid(
     if caption is not None and fallback is not None:
         where.caption(caption)
     return fallback
+
+
+def from_link_once(param: str, decode: Callable[[str], T], *, warning: str) -> T | None:
+    """Decode ``?param=`` on the session's first run only: after that the page's widgets own it.
+
+    Parameters
+    ----------
+    param : str
+        The query parameter, e.g. ``"k"`` for the convolution's filter bank.
+    decode : callable
+        Turns the parameter's text into the value; raises
+        :class:`~cnnviz.i18n.InputError` if it cannot.
+    warning : str
+        Catalog key of the warning (with ``{reason}``) shown when the link's
+        value cannot be decoded; the page then opens with its default.
+
+    Returns
+    -------
+    object or None
+        The decoded value; None on later runs, without the parameter, or if it
+        did not decode.
+    """
+    loaded = f"{param}_link_loaded"
+    if st.session_state.get(loaded):
+        return None
+    st.session_state[loaded] = True
+    encoded = st.query_params.get(param)
+    if not encoded:
+        return None
+    try:
+        return decode(encoded)
+    except InputError as err:
+        st.warning(t(warning, reason=str(err)))
+        return None
 
 
 def matrix_table(

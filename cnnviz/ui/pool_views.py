@@ -29,11 +29,11 @@ from cnnviz.core.pooling import (
 )
 from cnnviz.core.stage import StageData, conv_stage_data, pool_stage_data
 from cnnviz.core.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
-from cnnviz.i18n import format_number, format_shape, get_language, labels, t
+from cnnviz.i18n import format_number, format_shape, get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.pool_settings import PoolSettings, transpose_kernel_editor
 from cnnviz.ui.stage import stage
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import catalog_choice, url_choice
 
 KEY = "pool"
 """Prefix of the pooling page's widget and session-state keys."""
@@ -265,12 +265,8 @@ def upsampling_section(source: np.ndarray, source_title: str) -> None:
     """Nearest, bilinear and bed-of-nails upsampling of the chosen map, with the shapes."""
     method_col, rows_col, cols_col = st.columns([4, 1, 1], vertical_alignment="bottom")
     with method_col:
-        method = url_choice(
-            st.segmented_control,
-            t("pool.up.method"),
-            UPSAMPLE_METHODS,
-            key=f"{KEY}_up_method",
-            format_func=labels("pool.up.method.{}"),
+        method = catalog_choice(
+            st.segmented_control, "pool.up.method", UPSAMPLE_METHODS, key=f"{KEY}_up_method"
         )
     size = tuple(
         int(
@@ -369,12 +365,12 @@ def translation_section(image: np.ndarray, settings: PoolSettings, is_matrix: bo
     st.markdown(t("pool.shift.intro"))
     dir_col, by_col = st.columns([4, 1], vertical_alignment="bottom")
     with dir_col:
-        direction = url_choice(
+        direction = catalog_choice(
             st.segmented_control,
-            t("pool.shift.direction"),
+            "pool.shift.direction",
             DIRECTIONS,
             key=f"{KEY}_shift_dir",
-            format_func=labels("pool.shift.{}"),
+            item="pool.shift.{}",
         )
     cells = int(
         by_col.number_input(

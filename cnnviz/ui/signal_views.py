@@ -21,10 +21,10 @@ from cnnviz.core import signals
 from cnnviz.core.signals import KERNELS_1D, SIGNALS, PaddingResult
 from cnnviz.core.stage import StageData, conv1d_stage_data
 from cnnviz.core.trace import Conv1DTrace, conv1d_trace
-from cnnviz.i18n import get_language, labels, t
+from cnnviz.i18n import get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import clamped_index
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import catalog_choice
 
 KEY = "sig"
 """Prefix of the signals page's widget and session-state keys."""
@@ -164,27 +164,28 @@ def numbers_block(values: np.ndarray) -> None:
     st.markdown(f'<div style="{NUMBERS_STYLE}">{text}</div>', unsafe_allow_html=True)
 
 
+def numbers_input(label: str, default: str, *, key: str) -> str:
+    """Show a text box for numbers separated by commas or spaces (kept in ``?key=``)."""
+    return st.text_input(
+        label, default, key=key, bind="query-params", help=t("signal.numbers_help")
+    )
+
+
 def signal_inputs() -> np.ndarray | None:
     """Show the signal's widgets; return the signal, or None (with a message) if invalid."""
     state = st.session_state
-    source = url_choice(
+    source = catalog_choice(
         st.selectbox,
-        t("signal.source"),
+        "signal.source",
         SOURCES,
-        format_func=labels("signal.{}.name"),
         key=f"{KEY}_source",
+        item="signal.{}.name",
         default=DEFAULT_SOURCE,
         on_change=on_source_change,
     )
     text, length, seed, noise = DEFAULT_TEXT, 2, 0, 0.0
     if source == TYPED:
-        text = st.text_input(
-            t("signal.text"),
-            DEFAULT_TEXT,
-            key=f"{KEY}_text",
-            bind="query-params",
-            help=t("signal.numbers_help"),
-        )
+        text = numbers_input(t("signal.text"), DEFAULT_TEXT, key=f"{KEY}_text")
     elif source != "course":
         preset = SIGNALS[source]
         state.setdefault(f"{KEY}_length", preset.length)
@@ -218,12 +219,12 @@ def signal_inputs() -> np.ndarray | None:
 def kernel_inputs() -> np.ndarray | None:
     """Show the kernel's widgets; return the kernel, or None (with a message) if invalid."""
     state = st.session_state
-    preset = url_choice(
+    preset = catalog_choice(
         st.selectbox,
-        t("signal.kernel"),
+        "signal.kernel",
         tuple(KERNELS_1D),
-        format_func=labels("kernel1d.{}.name"),
         key=f"{KEY}_kernel",
+        item="kernel1d.{}.name",
         default=DEFAULT_KERNEL,
     )
     n, text = DEFAULT_N, ""
@@ -233,13 +234,7 @@ def kernel_inputs() -> np.ndarray | None:
             t("signal.n"), 1, signals.MAX_LENGTH, key=f"{KEY}_n", bind="query-params"
         )
     elif preset == "custom":
-        text = st.text_input(
-            t("signal.custom"),
-            DEFAULT_CUSTOM,
-            key=f"{KEY}_custom",
-            bind="query-params",
-            help=t("signal.numbers_help"),
-        )
+        text = numbers_input(t("signal.custom"), DEFAULT_CUSTOM, key=f"{KEY}_custom")
     st.caption(KERNELS_1D[preset].explanation())
     return kit.checked(lambda: kernel_of(preset, int(n), text))
 
