@@ -164,12 +164,7 @@ settings = conv_settings(key=KEY)
 stage_area = st.container()
 st.markdown(t("conv.intro"))
 
-input_col, kernel_col = st.columns(2, gap="large")
-with input_col:
-    st.subheader(t("conv.input"))
-    picked = image_picker(key=KEY)
-if picked is None:
-    st.stop()
+picked, kernel_col = kit.input_columns(t("conv.input"), partial(image_picker, key=KEY))
 image = picked.pixels
 channels = image.shape[2] if image.ndim == 3 else 1
 load_link_once(channels)

@@ -5,6 +5,7 @@ What each part draws is in :mod:`cnnviz.ui.pool_views`; this page puts them in o
 """
 
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -56,12 +57,7 @@ stage_area = st.container()  # the window, played in the browser, before the pic
 st.markdown(t("pool.intro"))
 st.markdown(t(f"pool.animation_intro.{settings.op}"))
 
-input_col, shapes_col = st.columns(2, gap="large")
-with input_col:
-    st.subheader(t("pool.input"))
-    picked = pool_input(key=KEY)
-if picked is None:
-    st.stop()
+picked, shapes_col = kit.input_columns(t("pool.input"), partial(pool_input, key=KEY))
 
 # A window larger than the padded input keeps the last result on show, under the message.
 computed = kit.checked(

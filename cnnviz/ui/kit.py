@@ -330,6 +330,33 @@ def settings_panel() -> Iterator[DeltaGenerator]:
         yield container
 
 
+def input_columns(title: str, pick: Callable[[], T | None]) -> tuple[T, DeltaGenerator]:
+    """Pick the page's input in the left of two columns, under ``title``; stop if there is none.
+
+    There is none before a first upload or drawing: the page then ends under
+    the picker, which says what to do.
+
+    Parameters
+    ----------
+    title : str
+        The left column's subheader.
+    pick : callable
+        Shows the picker and returns its input, or None.
+
+    Returns
+    -------
+    (object, DeltaGenerator)
+        The input, and the right column for what goes beside it.
+    """
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(title)
+        picked = pick()
+    if picked is None:
+        st.stop()
+    return picked, right
+
+
 def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int, int]:
     """Show two small integer inputs, rows and columns, side by side; return their values.
 
