@@ -1,5 +1,7 @@
 """Convolution playground: the stage first, then input, filter bank, inspector, shapes, export."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -8,9 +10,9 @@ from cnnviz.content import links
 from cnnviz.core import shapes
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.core.trace import ConvTrace, conv2d_trace
-from cnnviz.i18n import InputError, t
+from cnnviz.i18n import format_shape, t
 from cnnviz.io import export
-from cnnviz.ui import presenter
+from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.conv_settings import ConvSettings, conv_settings
 from cnnviz.ui.image_picker import image_picker
@@ -19,7 +21,6 @@ from cnnviz.ui.language import fragment
 from cnnviz.ui.stage import stage
 
 KEY = "conv"
-LINK_LOADED = f"{KEY}_link_loaded"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -36,16 +37,10 @@ def stage_data_of(image: np.ndarray, bank: np.ndarray, settings: ConvSettings) -
 
 def load_link_once(channels: int) -> None:
     """Read the filter bank from ``?k=`` once per session: after that the editor owns it."""
-    if st.session_state.get(LINK_LOADED):
-        return
-    st.session_state[LINK_LOADED] = True
-    encoded = st.query_params.get("k")
-    if not encoded:
-        return
-    try:
-        bank = links.decode_bank(encoded, channels=channels)
-    except InputError as err:
-        st.warning(t("conv.link_kernel_ignored", reason=str(err)))
+    bank = kit.from_link_once(
+        "k", partial(links.decode_bank, channels=channels), warning="conv.link_kernel_ignored"
+    )
+    if bank is None:
         return
     st.session_state[bank_key(KEY)] = bank
     st.session_state[f"{KEY}_rows"], st.session_state[f"{KEY}_cols"] = bank.shape[:2]
@@ -59,31 +54,21 @@ def shapes_panel(trace: ConvTrace, image: np.ndarray, bank: np.ndarray, s: ConvS
     out = trace.output.shape
     channels = image.shape[2] if image.ndim == 3 else 1
     cols = st.columns(3)
-    cols[0].metric(t("conv.shape.input"), " × ".join(map(str, image.shape)))
-    cols[1].metric(t("conv.shape.padded"), " × ".join(map(str, trace.padded.shape[:2])))
-    cols[2].metric(t("conv.shape.output"), " × ".join(map(str, out)))
-    pads = trace.pads
-    lines = [
-        t(
-            "conv.shape.formula",
-            axis=t(f"conv.shape.{axis}"),
-            formula=shapes.output_length_formula(
-                image.shape[i],
-                bank.shape[i],
-                strides=s.strides[i],
-                padding=pads[i],
-                dilation_rate=s.dilation_rate[i],
-            ),
+    cols[0].metric(t("conv.shape.input"), format_shape(image.shape))
+    cols[1].metric(t("conv.shape.padded"), format_shape(trace.padded.shape[:2]))
+    cols[2].metric(t("conv.shape.output"), format_shape(out))
+    formulas = [
+        shapes.output_length_formula(
+            image.shape[i],
+            bank.shape[i],
+            strides=s.strides[i],
+            padding=trace.pads[i],
+            dilation_rate=s.dilation_rate[i],
         )
-        for i, axis in enumerate(("rows", "cols"))
+        for i in range(2)
     ]
-    lines.append(
-        t(
-            "conv.shape.params",
-            formula=shapes.conv_params_formula(bank.shape[:2], channels, bank.shape[3]),
-        )
-    )
-    st.markdown("\n".join(f"- {line}" for line in lines))
+    params = shapes.conv_params_formula(bank.shape[:2], channels, bank.shape[3])
+    kit.bullets([*kit.axis_lines("conv.shape", formulas), t("conv.shape.params", formula=params)])
 
 
 def select_cell(row: int, col: int, fmap: int | None) -> None:
@@ -102,8 +87,7 @@ def inspector(trace: ConvTrace, fmap: int, row: int, col: int) -> None:
 def share_link(bank: np.ndarray) -> None:
     """Write the kernel into the URL and show the link, ready to copy."""
     st.query_params["k"] = links.encode_bank(bank)
-    presenter.share_link()
-    st.caption(t("conv.link_help"))
+    kit.share_link(t("conv.link_help"))
 
 
 @fragment
@@ -150,38 +134,27 @@ def downloads(
     trace: ConvTrace, bank: np.ndarray, maps: np.ndarray, fmap: int, region: figures.Region
 ) -> None:
     """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV."""
-    st.download_button(
-        t("conv.download_png"),
-        lambda: export.feature_map_png(maps[..., fmap]),
-        "feature_map.png",
-        mime="image/png",
-        key=f"{KEY}_png",
-        width="stretch",
-    )
-    st.download_button(
-        t("conv.download_gif"),
-        lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
-        "convolution.gif",
-        mime="image/gif",
-        key=f"{KEY}_gif",
-        width="stretch",
-    )
-    st.download_button(
-        t("conv.download_kernel"),
-        export.matrix_csv(bank[:, :, 0, fmap]),
-        "kernel.csv",
-        mime="text/csv",
-        key=f"{KEY}_kernel_csv",
-        width="stretch",
-    )
-    st.download_button(
-        t("conv.download_output"),
-        lambda: export.matrix_csv(maps[..., fmap]),
-        "feature_map.csv",
-        mime="text/csv",
-        key=f"{KEY}_output_csv",
-        width="stretch",
-    )
+    # The PNG, GIF and map CSV are made only when clicked (callables); the kernel's CSV is tiny.
+    files = {  # widget key: (label, data, file name)
+        "png": ("png", lambda: export.feature_map_png(maps[..., fmap]), "feature_map.png"),
+        "gif": (
+            "gif",
+            lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
+            "convolution.gif",
+        ),
+        "kernel_csv": ("kernel", export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv"),
+        "output_csv": ("output", lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv"),
+    }
+    mimes = {"png": "image/png", "gif": "image/gif", "csv": "text/csv"}
+    for key, (label, data, file_name) in files.items():
+        st.download_button(
+            t(f"conv.download_{label}"),
+            data,
+            file_name,
+            mime=mimes[file_name.rsplit(".", 1)[1]],
+            key=f"{KEY}_{key}",
+            width="stretch",
+        )
 
 
 st.title(t("conv.title"))
@@ -191,12 +164,7 @@ settings = conv_settings(key=KEY)
 stage_area = st.container()
 st.markdown(t("conv.intro"))
 
-input_col, kernel_col = st.columns(2, gap="large")
-with input_col:
-    st.subheader(t("conv.input"))
-    picked = image_picker(key=KEY)
-if picked is None:
-    st.stop()
+picked, kernel_col = kit.input_columns(t("conv.input"), partial(image_picker, key=KEY))
 image = picked.pixels
 channels = image.shape[2] if image.ndim == 3 else 1
 load_link_once(channels)
@@ -204,16 +172,16 @@ with kernel_col:
     st.subheader(t("conv.kernel"))
     bank = kernel_editor(channels, key=KEY)
 
-last_valid = f"{KEY}_last_trace"
-try:
-    trace = trace_of(image, bank, settings)
-    st.session_state[last_valid] = (trace, image, bank, settings)
-except InputError as err:
-    stage_area.error(str(err))
-    if last_valid not in st.session_state:
-        st.stop()
-    stage_area.caption(t("conv.showing_last_valid"))
-    trace, image, bank, settings = st.session_state[last_valid]
+# A kernel larger than the padded input keeps the last result on show, under the message.
+computed = kit.checked(
+    lambda: (trace_of(image, bank, settings), image, bank, settings), where=stage_area
+)
+last = kit.last_valid(
+    f"{KEY}_last_trace", computed, caption=t("conv.showing_last_valid"), where=stage_area
+)
+if last is None:
+    st.stop()
+trace, image, bank, settings = last
 
 with stage_area:
     cell_view(trace, image, bank, settings)

@@ -7,7 +7,8 @@ import streamlit as st
 from cnnviz.content import samples
 from cnnviz.core import shapes
 from cnnviz.core.trace import conv2d_trace
-from cnnviz.i18n import InputError, format_number, t
+from cnnviz.i18n import format_number, t
+from cnnviz.ui import kit
 from cnnviz.ui.pages import page_links
 
 # The course's worked example (textbook chapter, "correlación cruzada"): its 5x7
@@ -53,10 +54,8 @@ row = pick_row.number_input(
 col = pick_col.number_input(
     t("home.example.col"), min_value=0, max_value=out_cols - 1, value=0, key="home_col"
 )
-try:
-    step = trace.step_at(int(row), int(col))
-except InputError as err:
-    st.error(str(err))
+step = kit.checked(lambda: trace.step_at(int(row), int(col)))
+if step is None:
     st.stop()
 
 left, middle, right = st.columns([7, 3.5, 5.5], gap="large")
@@ -85,5 +84,5 @@ size_formula = [
         ("home.example.cols", COURSE_INPUT.shape[1], COURSE_KERNEL.shape[1]),
     )
 ]
-st.markdown("\n".join(f"- {line}" for line in size_formula))
+kit.bullets(size_formula)
 st.caption(t("home.footer"))

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cnnviz.core.kernels import get_kernel  # noqa: E402
+from tests.app import helpers  # noqa: E402
 
 REPEATS = 9
 
@@ -42,13 +43,8 @@ def median_ms(action: Callable[[], None], repeats: int = REPEATS) -> float:
 
 
 def open_page(path: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
+    """Open a page as a shared link does, with room for large inputs."""
+    return helpers.open_page(path, timeout=120, **params)
 
 
 def four_filters() -> np.ndarray:

@@ -17,36 +17,32 @@ def linked_index(name: str, limit: int) -> int:
     return min(max(value, 0), limit - 1)
 
 
+def clamped_index(name: str, limit: int) -> int:
+    """Return the index in ``st.session_state[name]``, kept in ``0 .. limit - 1``, and link it.
+
+    On a session's first run it comes from the link (``?name=``). It is
+    written back to the URL by hand, not bound: Streamlit's own binding would
+    parse the link's text itself and fail on "inf" or "1e400" before any check
+    of ours.
+    """
+    if name not in st.session_state:
+        st.session_state[name] = linked_index(name, limit)
+    st.session_state[name] = min(st.session_state[name], limit - 1)
+    st.query_params[name] = str(st.session_state[name])
+    return st.session_state[name]
+
+
 def clamp_cell(trace: ConvTrace | PoolTrace, *, key: str) -> tuple[int, int]:
     """Return the chosen cell, kept inside the output (which may have just shrunk).
 
     On a session's first run the cell comes from the link (``?{key}_row=``,
     ``?{key}_col=``), so a shared link reopens on the cell it was made on,
     even for the parts of the page drawn before the row and column inputs.
-
-    Parameters
-    ----------
-    trace : ConvTrace or PoolTrace
-        The trace whose output cells are picked.
-    key : str
-        Prefix of the widget keys.
-
-    Returns
-    -------
-    (int, int)
-        Output row and column.
+    ``key`` prefixes the session-state keys, as in :func:`cell_picker`; the
+    result is the output (row, column) of ``trace``.
     """
     rows, cols = trace.output.shape[:2]
-    cell = []
-    for name, limit in ((f"{key}_row", rows), (f"{key}_col", cols)):
-        if name not in st.session_state:
-            st.session_state[name] = linked_index(name, limit)
-        st.session_state[name] = min(st.session_state[name], limit - 1)
-        cell.append(st.session_state[name])
-        # Written by hand, not bound: Streamlit's own binding would parse the link's text
-        # itself and fail on "inf" or "1e400" before any check of ours.
-        st.query_params[name] = str(st.session_state[name])
-    return cell[0], cell[1]
+    return clamped_index(f"{key}_row", rows), clamped_index(f"{key}_col", cols)
 
 
 def cell_picker(trace: ConvTrace | PoolTrace, fmap: int | None, *, key: str) -> tuple[int, int]:

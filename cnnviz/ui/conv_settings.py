@@ -12,9 +12,9 @@ import streamlit as st
 
 from cnnviz.core.conv import ACTIVATIONS, PAD_MODES
 from cnnviz.core.shapes import PADDING_PRESETS, Padding2D
-from cnnviz.i18n import labels, t
-from cnnviz.ui.presenter import settings_container
-from cnnviz.ui.url_state import url_choice
+from cnnviz.i18n import t
+from cnnviz.ui.kit import pair_inputs, settings_panel
+from cnnviz.ui.url_state import catalog_choice, url_toggle
 
 CELLS = "cells"
 MAX_PAD_CELLS = 10
@@ -47,63 +47,17 @@ class ConvSettings:
         }
 
 
-def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int, int]:
-    """Show two small integer inputs, rows and columns, side by side; return their values.
-
-    Parameters
-    ----------
-    label : str
-        What the pair sets, e.g. the stride.
-    key : str
-        Prefix of the two widget keys (``{key}_rows``, ``{key}_cols``), which
-        are also their query parameters.
-    maximum : int
-        Largest value; the smallest is 1.
-    value : int, default 1
-        Starting value of both.
-
-    Returns
-    -------
-    (int, int)
-        Rows and columns.
-    """
-    st.markdown(f"**{label}**")
-    rows, cols = st.columns(2)
-    return tuple(
-        int(
-            column.number_input(
-                t(f"settings.{axis}"),
-                1,
-                maximum,
-                value,
-                key=f"{key}_{axis}",
-                bind="query-params",
-            )
-        )
-        for column, axis in ((rows, "rows"), (cols, "cols"))
-    )
-
-
 def conv_settings(*, key: str = "conv") -> ConvSettings:
-    """Show the convolution settings in the sidebar (or presenter mode's bar) and return them.
+    """Show the convolution settings and return them as :class:`ConvSettings`.
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget key (and query parameter).
-
-    Returns
-    -------
-    ConvSettings
-        What to pass to the core.
+    They go where :func:`cnnviz.ui.kit.settings_panel` puts them; each widget's
+    key starts with ``key`` and is its query parameter too.
     """
-    with settings_container():
-        st.header(t("settings.header"))
-        preset = url_choice(
+    with settings_panel():
+        preset = catalog_choice(
             st.selectbox,
-            t("settings.padding"),
+            "settings.padding",
             [*PADDING_PRESETS, CELLS],
-            format_func=labels("settings.padding.{}"),
             key=f"{key}_pad",
             help=t("settings.padding_help"),
         )
@@ -117,11 +71,10 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
                 key=f"{key}_pad_cells",
                 bind="query-params",
             )
-        pad_mode = url_choice(
+        pad_mode = catalog_choice(
             st.selectbox,
-            t("settings.pad_mode"),
+            "settings.pad_mode",
             PAD_MODES,
-            format_func=labels("settings.pad_mode.{}"),
             key=f"{key}_mode",
             help=t("settings.pad_mode_help"),
         )
@@ -136,19 +89,10 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
             key=f"{key}_bias",
             bind="query-params",
         )
-        activation = url_choice(
-            st.selectbox,
-            t("settings.activation"),
-            list(ACTIVATIONS),
-            format_func=labels("settings.activation.{}"),
-            key=f"{key}_act",
+        activation = catalog_choice(
+            st.selectbox, "settings.activation", list(ACTIVATIONS), key=f"{key}_act"
         )
-        flip = st.toggle(
-            t("settings.flip"),
-            key=f"{key}_flip",
-            bind="query-params",
-            help=t("settings.flip_help"),
-        )
+        flip = url_toggle("settings.flip", key=f"{key}_flip")
         st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))
     return ConvSettings(
         padding=padding,

@@ -10,18 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz.content import samples
-from cnnviz.i18n import InputError, labels, t
+from cnnviz.i18n import InputError, t
 from cnnviz.io import images
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.kit import checked, drawing_canvas, image_upload, last_valid, matrix_table
+from cnnviz.ui.url_state import catalog_choice
 
 SOURCES = ("sample", "upload", "draw", "table")
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SIZES = (8, 16, 28, 32, 48, 64, 96, 128, 192, 256)
-CANVAS_PX = 280
+STROKE_PX = 18
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,12 @@ def _decode(data: bytes, max_side: int) -> images.DecodedImage:
 
 
 def _from_sample(key: str) -> PickedInput:
-    name = url_choice(
+    name = catalog_choice(
         st.selectbox,
-        t("picker.sample"),
+        "picker.sample",
         list(samples.SAMPLES),
-        format_func=labels("sample.{}.name"),
         key=f"{key}_sample",
+        item="sample.{}.name",
     )
     is_matrix = samples.SAMPLES[name].is_matrix
     size = None if is_matrix else _size_control(key)
@@ -86,7 +85,7 @@ def _downscale_notice(decoded: images.DecodedImage) -> str | None:
 
 
 def _from_upload(key: str) -> PickedInput | None:
-    upload = st.file_uploader(t("picker.upload"), type=UPLOAD_TYPES, key=f"{key}_upload")
+    upload = image_upload(t("picker.upload"), key=f"{key}_upload")
     max_side = _size_control(key)
     if upload is None:
         st.info(t("picker.upload_hint"))
@@ -96,22 +95,10 @@ def _from_upload(key: str) -> PickedInput | None:
 
 
 def _from_canvas(key: str) -> PickedInput | None:
-    from streamlit_drawable_canvas import st_canvas  # a component: only when drawing
-
     st.caption(t("picker.draw_hint"))
-    result = st_canvas(
-        stroke_width=18,
-        stroke_color="#000000",
-        background_color="#ffffff",
-        height=CANVAS_PX,
-        width=CANVAS_PX,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=f"{key}_canvas",
-    )
+    data = drawing_canvas(key=f"{key}_canvas", stroke_width=STROKE_PX)
     max_side = _size_control(key)
-    data = None if result is None else result.image_bytes
-    if not data:
+    if data is None:
         return None
     # Black ink on white: the colour channels are equal, so one channel says it all.
     return PickedInput(images.to_grayscale(_decode(data, max_side).pixels), False)
@@ -120,10 +107,8 @@ def _from_canvas(key: str) -> PickedInput | None:
 def _from_table(key: str) -> PickedInput | None:
     st.caption(t("picker.table_hint"))
     start = samples.load_sample("course_matrix")
-    frame = pd.DataFrame(start, columns=[str(c) for c in range(start.shape[1])])
-    edited = st.data_editor(frame, key=f"{key}_matrix", num_rows="dynamic", hide_index=False)
-    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    if values.size == 0 or not np.isfinite(values).all():
+    values = matrix_table(start, key=f"{key}_matrix", dynamic=True, plain=True)
+    if values is None:
         raise InputError("error.matrix_cells")
     return PickedInput(values, True)
 
@@ -131,41 +116,22 @@ def _from_table(key: str) -> PickedInput | None:
 def image_picker(*, key: str = "conv") -> PickedInput | None:
     """Show the input picker and return the last valid input (None before the first one).
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget and session-state key.
-
-    Returns
-    -------
-    PickedInput or None
-        What the page should work on.
+    Every widget key, and the session-state key of the last valid input
+    (``{key}_last_input``), starts with ``key``: the convolution page uses
+    ``"conv"``, the pooling page ``"pool"``.
     """
-    source = url_choice(
-        st.segmented_control,
-        t("picker.source"),
-        SOURCES,
-        format_func=labels("picker.source.{}"),
-        key=f"{key}_source",
-    )
+    source = catalog_choice(st.segmented_control, "picker.source", SOURCES, key=f"{key}_source")
     readers = {
         "sample": _from_sample,
         "upload": _from_upload,
         "draw": _from_canvas,
         "table": _from_table,
     }
-    last_valid = f"{key}_last_input"
-    try:
-        picked = readers[source](key)
-    except InputError as err:
-        st.error(str(err))
-        picked = None
-    if picked is not None:
-        if picked.pixels.ndim == 3 and st.toggle(
-            t("picker.grayscale"), key=f"{key}_gray", bind="query-params"
-        ):
-            picked = PickedInput(images.to_grayscale(picked.pixels), False, picked.notice)
-        st.session_state[last_valid] = picked
-    if picked and picked.notice:
+    picked = checked(lambda: readers[source](key))
+    colour = picked is not None and picked.pixels.ndim == 3
+    if colour and st.toggle(t("picker.grayscale"), key=f"{key}_gray", bind="query-params"):
+        picked = PickedInput(images.to_grayscale(picked.pixels), False, picked.notice)
+    if picked is not None and picked.notice:
         st.info(picked.notice)
-    return st.session_state.get(last_valid)
+    # No upload or drawing yet is not an error: the page keeps the input it had.
+    return last_valid(f"{key}_last_input", picked)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz.core.kernels import PRESETS, get_kernel, normalize_kernel, random_kernel, resize_kernel
 from cnnviz.i18n import InputError, get_language, t
+from cnnviz.ui.kit import matrix_table
 
 MAX_FILTERS = 4
 MAX_SIDE = 7
@@ -117,19 +117,8 @@ def _preset_name(preset: str, lang: str) -> str:
 
 def _table(weights: np.ndarray, editor_key: str, label: str) -> np.ndarray | None:
     """Show one editable 2-D slice; return its values, or None if a cell is not a number."""
-    frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
-    edited = st.data_editor(
-        frame,
-        key=editor_key,
-        hide_index=False,
-        column_config={
-            c: st.column_config.NumberColumn(c, format="%g", width="small") for c in frame.columns
-        },
-        width="content",
-        placeholder="?",
-    )
-    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    if values.shape != weights.shape or not np.isfinite(values).all():
+    values = matrix_table(weights, key=editor_key, cell_width="small", width="content")
+    if values is None:
         st.error(t("kernel_editor.invalid_cell", table=label))
         return None
     return values
@@ -162,31 +151,20 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
     notice = state.pop(_state_key(key, "notice"), None)
     if notice is not None:
         st.error(str(notice))
-    size_rows, size_cols, count = st.columns(3)
-    size_rows.number_input(
-        t("kernel_editor.rows"),
-        1,
-        MAX_SIDE,
-        key=_state_key(key, "rows"),
-        on_change=_resize,
-        args=(key,),
+    inputs = (
+        ("rows", MAX_SIDE, _resize),
+        ("cols", MAX_SIDE, _resize),
+        ("filters", MAX_FILTERS, _set_filter_count),
     )
-    size_cols.number_input(
-        t("kernel_editor.cols"),
-        1,
-        MAX_SIDE,
-        key=_state_key(key, "cols"),
-        on_change=_resize,
-        args=(key,),
-    )
-    count.number_input(
-        t("kernel_editor.filters"),
-        1,
-        MAX_FILTERS,
-        key=_state_key(key, "filters"),
-        on_change=_set_filter_count,
-        args=(key,),
-    )
+    for column, (name, maximum, on_change) in zip(st.columns(3), inputs, strict=True):
+        column.number_input(
+            t(f"kernel_editor.{name}"),
+            1,
+            maximum,
+            key=_state_key(key, name),
+            on_change=on_change,
+            args=(key,),
+        )
     bank = state[bank_key(key)]
     options = [CUSTOM, *PRESETS]
     tabs = st.tabs([t("kernel_editor.filter", number=f) for f in range(bank.shape[3])])

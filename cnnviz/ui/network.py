@@ -16,6 +16,7 @@ import streamlit as st
 from cnnviz.i18n import InputError, format_number, labels, t
 from cnnviz.io import images
 from cnnviz.ui.keras_runtime import keras_module
+from cnnviz.ui.kit import CANVAS_PX, drawing_canvas, image_upload
 from cnnviz.ui.url_state import url_choice
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,9 +34,7 @@ SESSION_MODEL_KEY = "session_model_key"
 """Session-state key of ``(model, cache key)``: the session model's fingerprint, hashed once."""
 SOURCES = ("test", "draw", "upload")
 ANY_CLASS = "any"
-CANVAS_PX = 280
 STROKE_PX = 20  # about 2 pixels once the drawing is fitted in 20x20, like MNIST's strokes
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 MAX_UPLOAD_SIDE = 512
 
 
@@ -314,20 +313,8 @@ def _preprocessed(pixels: np.ndarray, description: str) -> DigitInput:
 
 
 def _from_canvas() -> DigitInput | None:
-    from streamlit_drawable_canvas import st_canvas  # a component: only when drawing
-
     st.caption(t("net.pick.draw_hint"))
-    result = st_canvas(
-        stroke_width=STROKE_PX,
-        stroke_color="#000000",
-        background_color="#ffffff",
-        height=CANVAS_PX,
-        width=CANVAS_PX,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=f"{KEY}_canvas",
-    )
-    data = None if result is None else result.image_bytes
+    data = drawing_canvas(key=f"{KEY}_canvas", stroke_width=STROKE_PX)
     try:
         if not data:
             raise InputError("preprocess.blank")
@@ -341,7 +328,7 @@ def _from_canvas() -> DigitInput | None:
 
 
 def _from_upload() -> DigitInput | None:
-    upload = st.file_uploader(t("net.pick.upload"), type=UPLOAD_TYPES, key=f"{KEY}_upload")
+    upload = image_upload(t("net.pick.upload"), key=f"{KEY}_upload")
     if upload is None:
         st.info(t("net.pick.upload_hint"))
         return None

@@ -9,19 +9,19 @@ in a ``st.data_editor`` table and is written to ``?{key}_tk=`` by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz.content import links
 from cnnviz.core.kernels import resize_kernel
 from cnnviz.core.pooling import COURSE_EXAMPLE, POOL_OPS
-from cnnviz.i18n import InputError, labels, t
-from cnnviz.ui.conv_settings import MAX_STRIDE, pair_inputs
+from cnnviz.i18n import t
+from cnnviz.ui.conv_settings import MAX_STRIDE
 from cnnviz.ui.image_picker import PickedInput, image_picker
-from cnnviz.ui.presenter import settings_container
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.kit import AXES, from_link_once, matrix_table, pair_inputs, settings_panel
+from cnnviz.ui.url_state import catalog_choice, url_toggle
 
 MAX_POOL = 8
 MAX_KERNEL = 5
@@ -55,47 +55,28 @@ class PoolSettings:
 
 
 def pool_settings(*, key: str = "pool") -> PoolSettings:
-    """Show the pooling settings in the sidebar (or presenter mode's bar) and return them.
+    """Show the pooling settings and return them: operation, window, stride, padding.
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget key (and query parameter).
-
-    Returns
-    -------
-    PoolSettings
-        What to pass to the core.
+    They go where :func:`cnnviz.ui.kit.settings_panel` puts them; each widget's
+    key, ``{key}_op``, ``{key}_window_rows``..., is its query parameter too.
     """
-    with settings_container():
-        st.header(t("settings.header"))
-        op = url_choice(
-            st.segmented_control,
-            t("pool.op"),
-            POOL_OPS,
-            key=f"{key}_op",
-            format_func=labels("pool.op.{}"),
-            help=t("pool.op_help"),
+    with settings_panel():
+        op = catalog_choice(
+            st.segmented_control, "pool.op", POOL_OPS, key=f"{key}_op", help=t("pool.op_help")
         )
         pool_size = pair_inputs(t("pool.pool_size"), f"{key}_window", MAX_POOL, 2)
-        auto = st.toggle(
-            t("pool.stride_auto"),
-            value=True,
-            key=f"{key}_stride_auto",
-            bind="query-params",
-            help=t("pool.stride_auto_help"),
-        )
+        auto = url_toggle("pool.stride_auto", key=f"{key}_stride_auto", value=True)
         strides = None
         if auto:
             st.caption(t("pool.stride_is_pool", rows=pool_size[0], cols=pool_size[1]))
         else:
             strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
-        padding = url_choice(
+        padding = catalog_choice(
             st.selectbox,
-            t("settings.padding"),
+            "settings.padding",
             PADDINGS,
             key=f"{key}_pad",
-            format_func=labels("pool.padding.{}"),
+            item="pool.padding.{}",
             help=t("pool.padding_help"),
         )
     return PoolSettings(op=op, pool_size=pool_size, strides=strides, padding=padding)
@@ -104,23 +85,10 @@ def pool_settings(*, key: str = "pool") -> PoolSettings:
 def pool_input(*, key: str = "pool") -> PickedInput | None:
     """Offer the course's 4×4 example (on by default), else the shared input picker.
 
-    Parameters
-    ----------
-    key : str
-        Prefix of every widget key; the picker's keys too.
-
-    Returns
-    -------
-    PickedInput or None
-        The last valid input; None before the first one.
+    Returns the example, or what :func:`cnnviz.ui.image_picker.image_picker`
+    returns with the same ``key``: its last valid input, None before the first.
     """
-    course = st.toggle(
-        t("pool.course_example"),
-        value=True,
-        key=f"{key}_course",
-        bind="query-params",
-        help=t("pool.course_example_help"),
-    )
+    course = url_toggle("pool.course_example", key=f"{key}_course", value=True)
     if course:
         st.caption(t("pool.course_example_caption"))
         return PickedInput(np.array(COURSE_EXAMPLE, dtype=float), True)
@@ -149,19 +117,13 @@ def _ones(key: str) -> None:
 
 def _load_link(key: str) -> None:
     """Read the kernel from ``?{key}_tk=`` once per session: after that the table owns it."""
-    loaded = f"{key}_tk_link_loaded"
-    if st.session_state.get(loaded):
-        return
-    st.session_state[loaded] = True
-    encoded = st.query_params.get(_kernel_key(key))
-    if not encoded:
-        return
-    try:
-        kernel = links.decode_kernel(encoded, max_size=MAX_KERNEL)
-    except InputError as err:
-        st.warning(t("pool.tconv.link_ignored", reason=str(err)))
-        return
-    st.session_state[_kernel_key(key)] = kernel
+    kernel = from_link_once(
+        _kernel_key(key),
+        partial(links.decode_kernel, max_size=MAX_KERNEL),
+        warning="pool.tconv.link_ignored",
+    )
+    if kernel is not None:
+        st.session_state[_kernel_key(key)] = kernel
 
 
 def transpose_kernel_editor(*, key: str = "pool") -> np.ndarray:
@@ -189,35 +151,18 @@ def transpose_kernel_editor(*, key: str = "pool") -> np.ndarray:
     # The size inputs always show the kernel's shape, however it was set (link, test).
     state[f"{key}_tk_rows"], state[f"{key}_tk_cols"] = kernel.shape
     version = state.setdefault(f"{key}_tk_version", 0)
-    rows, cols = st.columns(2)
-    rows.number_input(
-        t("settings.rows"),
-        1,
-        MAX_KERNEL,
-        key=f"{key}_tk_rows",
-        on_change=_resize,
-        args=(key,),
-    )
-    cols.number_input(
-        t("settings.cols"),
-        1,
-        MAX_KERNEL,
-        key=f"{key}_tk_cols",
-        on_change=_resize,
-        args=(key,),
-    )
+    for column, axis in zip(st.columns(2), AXES, strict=True):
+        column.number_input(
+            t(f"settings.{axis}"),
+            1,
+            MAX_KERNEL,
+            key=f"{key}_tk_{axis}",
+            on_change=_resize,
+            args=(key,),
+        )
     kernel = state[_kernel_key(key)]
-    frame = pd.DataFrame(kernel, columns=[str(c) for c in range(kernel.shape[1])])
-    edited = st.data_editor(
-        frame,
-        key=f"{key}_tk_table_v{version}",
-        hide_index=False,
-        column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns},
-        width="stretch",
-        placeholder="?",
-    )
-    values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    if values.shape != kernel.shape or not np.isfinite(values).all():
+    values = matrix_table(kernel, key=f"{key}_tk_table_v{version}")
+    if values is None:
         st.error(t("pool.tconv.invalid_cell"))
     elif not np.array_equal(values, kernel):
         state[_kernel_key(key)] = kernel = values

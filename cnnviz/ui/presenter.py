@@ -152,11 +152,6 @@ def presenter_link(url: str | None, params: Mapping[str, str | Sequence[str]]) -
     return page_link(url, params, present=True)
 
 
-def share_link() -> None:
-    """Show this page's link with every setting (not presenter mode), ready to copy."""
-    st.code(page_link(st.context.url, query_params()), language=None)
-
-
 def presenting() -> bool:
     """Whether this session is in presenter mode (started by ``?present=1`` or the switch)."""
     st.session_state.setdefault(

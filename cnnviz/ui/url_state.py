@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from cnnviz.i18n import labels, t
+
 
 def url_choice(
     widget: Callable[..., Any],
@@ -66,3 +68,59 @@ def url_choice(
     else:
         st.query_params[key] = value
     return value
+
+
+def catalog_choice(
+    widget: Callable[..., Any],
+    name: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    item: str | None = None,
+    **kwargs: Any,
+) -> str:
+    """:func:`url_choice` labelled from the catalog: ``t(name)``, each option ``name.{option}``.
+
+    Parameters
+    ----------
+    widget : callable
+        The choice widget, as for :func:`url_choice`.
+    name : str
+        Catalog key of the label; the options' labels are under it.
+    options : sequence of str
+        Option values: what the URL holds.
+    key : str
+        Widget key, and the name of the query parameter.
+    item : str, optional
+        Catalog key of an option's label with ``{}`` for its value, when it is
+        not ``name.{}`` (``"signal.{}.name"``).
+    **kwargs
+        Passed on to :func:`url_choice` (``default=``, ``help=``...).
+
+    Returns
+    -------
+    str
+        The chosen option value.
+    """
+    format_func = labels(item or f"{name}.{{}}")
+    return url_choice(widget, t(name), options, key=key, format_func=format_func, **kwargs)
+
+
+def url_toggle(name: str, *, key: str, value: bool = False) -> bool:
+    """Show a switch kept in ``?key=``, labelled ``t(name)`` with the help ``t(name_help)``.
+
+    Parameters
+    ----------
+    name : str
+        Catalog key of the label; ``{name}_help`` is its help.
+    key : str
+        Widget key, and the name of the query parameter.
+    value : bool, default False
+        Where it starts when the URL does not say.
+
+    Returns
+    -------
+    bool
+        Whether it is on.
+    """
+    return st.toggle(t(name), value=value, key=key, bind="query-params", help=t(f"{name}_help"))

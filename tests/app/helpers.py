@@ -7,9 +7,13 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def open_page(page: str, lang: str = "en", **params: str) -> AppTest:
-    """Run app.py with ``?lang=`` and ``params`` in the URL, then switch to ``page``."""
-    at = AppTest.from_file(APP, default_timeout=60)
+def open_page(page: str, lang: str = "en", *, timeout: float = 60, **params: str) -> AppTest:
+    """Run app.py with ``?lang=`` and ``params`` in the URL, then switch to ``page``.
+
+    ``timeout`` is how long one run may take, in seconds (a benchmark's large
+    inputs take longer than a test's).
+    """
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.query_params["lang"] = lang
     for name, value in params.items():
         at.query_params[name] = value

@@ -61,6 +61,21 @@ def stage_lines(page) -> list[str]:
     return page.locator("[data-testid='stage-lines']").first.locator(".line").all_text_contents()
 
 
+def open_titled(page, url: str, title: str) -> None:
+    """Open a page of the app, see its title, and check it shows no traceback."""
+    open_app(page, url)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    no_exception(page)
+
+
+def play(page, key: str) -> None:
+    """Press the stage's play button and wait until its window has moved on."""
+    stage(page, key)
+    page.get_by_test_id("stage-play").first.click()
+    page.wait_for_function(f"() => window.__cnnvizStages[{key!r}].step > 0")
+    no_exception(page)
+
+
 def no_exception(page) -> None:
     """No traceback anywhere on the page."""
     expect(page.locator("[data-testid='stException']")).to_have_count(0)

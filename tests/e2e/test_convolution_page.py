@@ -9,21 +9,16 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .helpers import no_exception, open_app, stage
+from .helpers import no_exception, open_app, open_titled, play
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_loads_and_animates(page, app_url, screenshot, lang):
-    open_app(page, f"{app_url}/convolution?lang={lang}")
-    expect(page.get_by_role("heading", name=t("conv.title", lang=lang), exact=True)).to_be_visible()
-    no_exception(page)
+    open_titled(page, f"{app_url}/convolution?lang={lang}", t("conv.title", lang=lang))
     screenshot(f"convolution-{lang}")
-    stage(page, "conv_stage")
-    page.get_by_test_id("stage-play").first.click()
-    page.wait_for_function("() => window.__cnnvizStages.conv_stage.step > 0")
-    no_exception(page)
+    play(page, "conv_stage")
 
 
 def test_a_preset_changes_the_inspected_arithmetic(page, app_url, screenshot):

@@ -5,25 +5,20 @@ from playwright.sync_api import expect
 
 from cnnviz.i18n import t
 
-from .helpers import no_exception, open_app, stage
+from .helpers import no_exception, open_app, open_titled, play
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_loads_and_animates(page, app_url, screenshot, lang):
-    open_app(page, f"{app_url}/pooling?lang={lang}")
-    expect(page.get_by_role("heading", name=t("pool.title", lang=lang), exact=True)).to_be_visible()
-    no_exception(page)
+    open_titled(page, f"{app_url}/pooling?lang={lang}", t("pool.title", lang=lang))
     # The course's example, pooled as in the slides: max(1, 1, 5, 6) = 6.
     separator = "; " if lang == "es" else ", "
     code = page.locator("[data-testid='stCode']").first
     expect(code).to_have_text(f"max(1{separator}1{separator}5{separator}6) = 6")
     screenshot(f"pooling-{lang}")
-    stage(page, "pool_stage")
-    page.get_by_test_id("stage-play").first.click()
-    page.wait_for_function("() => window.__cnnvizStages.pool_stage.step > 0")
-    no_exception(page)
+    play(page, "pool_stage")
 
 
 def test_clicking_a_pooled_cell_inspects_it(page, app_url, screenshot):
