@@ -7,8 +7,9 @@ by name); see :mod:`cnnviz.core.trace` for the step order they implement.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -141,18 +142,54 @@ class OneLineFormula(ArrayFieldsEq):
         raise NotImplementedError
 
     def formula_lines(self, lang: str | None = None, *, digits: int = 3) -> list[str]:
-        """Return ``[formula]``, for a panel that shows any step the same way.
+        """Return ``[self.formula(lang, digits=digits)]``, so a panel shows any step alike."""
+        return [self.formula(lang, digits=digits)]
+
+
+class GridTrace:
+    """What a trace over a 2-D output shares: its length, its steps, and the input it pads.
+
+    A mixin for frozen dataclasses with fields ``padded``, ``pads`` and
+    ``_layout`` (a :class:`Layout`) and a method ``_step(index, row, col, map)``
+    that builds one step by slicing.
+    """
+
+    __slots__ = ()
+
+    @property
+    def image(self) -> np.ndarray:
+        """ndarray, shape (H, W[, C]): the input, a read-only view inside :attr:`padded`."""
+        (top, bottom), (left, right) = self.pads
+        rows, cols = self.padded.shape[:2]
+        return self.padded[top : rows - bottom, left : cols - right]
+
+    def __len__(self) -> int:
+        return self._layout.size
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.step(index) for index in range(len(self)))
+
+    def cell_of(self, index: int) -> tuple[int, int, int | None]:
+        """Return ``(row, col, map)`` of step ``index`` (map None without a last axis)."""
+        return self._layout.cell(index)[1:]
+
+    def step(self, index: int) -> Any:
+        """Build step ``index``: one output cell, its window and its arithmetic.
 
         Parameters
         ----------
-        lang : str, optional
-            Language; the current one by default.
-        digits : int, default 3
-            Decimals kept at most.
+        index : int
+            ``0 <= index < len(trace)``; feature map (filter or channel)
+            outermost, then rows, then columns.
 
         Returns
         -------
-        list of str
-            One line.
+        ConvStep or PoolStep
+            Built by slicing the padded input: time and memory O(window).
+
+        Raises
+        ------
+        InputError
+            If ``index`` is not a whole number in range.
         """
-        return [self.formula(lang, digits=digits)]
+        return self._step(*self._layout.cell(index))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -51,6 +51,34 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "leaky_relu": lambda x: np.where(x >= 0, x, LEAKY_RELU_SLOPE * x),
 }
 """Activations by Keras name; ``None`` means ``"linear"``."""
+
+
+class Conv1DSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`conv1d`, :func:`conv1d_spec` and ``conv1d_trace``.
+
+    Their defaults and checks are written once, in :func:`conv1d_spec`.
+    """
+
+    strides: int
+    padding: shapes.Padding1D
+    dilation_rate: int
+    pad_mode: PadMode
+    flip: bool
+
+
+class ConvSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`conv2d`, :func:`conv_spec` and ``conv2d_trace``.
+
+    Their defaults and checks are written once, in :func:`conv_spec`.
+    """
+
+    bias: float | Sequence[float] | np.ndarray
+    strides: int | Sequence[int]
+    padding: shapes.Padding2D
+    dilation_rate: int | Sequence[int]
+    pad_mode: PadMode
+    flip: bool
+    activation: str | None
 
 
 def activate(x: np.ndarray, activation: str | None) -> np.ndarray:
@@ -155,18 +183,18 @@ class ConvSpec:
 
     Attributes
     ----------
+    pads : ((int, int), (int, int))
+        ``((top, bottom), (left, right))`` cells of padding.
+    output_hw : (int, int)
+        Rows and columns of the output.
     padded : ndarray, shape (H + top + bottom, W + left + right[, C])
         The input with its padding, filled by ``pad_mode``, float64.
     kernel : ndarray, shape (kh, kw), (kh, kw, C) or (kh, kw, C, F)
         The kernel actually applied (already flipped when ``flip=True``), C-contiguous.
     bias : ndarray, shape (F,)
         One bias per filter (a single one for a 2-D or 3-D kernel).
-    pads : ((int, int), (int, int))
-        ``((top, bottom), (left, right))`` cells of padding.
     strides, dilation_rate : (int, int)
         Step of the window and spacing of the kernel's taps, rows then columns.
-    output_hw : (int, int)
-        Rows and columns of the output.
     pad_mode : str
         How padded cells are filled.
     flip : bool
@@ -175,13 +203,13 @@ class ConvSpec:
         Keras name of the activation (``"linear"`` when there is none).
     """
 
+    pads: shapes.Pads2D
+    output_hw: tuple[int, int]
     padded: np.ndarray
     kernel: np.ndarray
     bias: np.ndarray
-    pads: shapes.Pads2D
     strides: tuple[int, int]
     dilation_rate: tuple[int, int]
-    output_hw: tuple[int, int]
     pad_mode: str
     flip: bool
     activation: str
@@ -303,18 +331,7 @@ def correlate(spec: ConvSpec) -> np.ndarray:
     return out if spec.kernel.ndim == 4 else out[..., 0]
 
 
-def conv2d(
-    image: np.ndarray,
-    kernel: np.ndarray,
-    *,
-    bias: float | Sequence[float] | np.ndarray = 0.0,
-    strides: int | Sequence[int] = 1,
-    padding: shapes.Padding2D = "valid",
-    dilation_rate: int | Sequence[int] = 1,
-    pad_mode: PadMode = "zeros",
-    flip: bool = False,
-    activation: str | None = None,
-) -> np.ndarray:
+def conv2d(image: np.ndarray, kernel: np.ndarray, **settings: Unpack[ConvSettings]) -> np.ndarray:
     r"""Convolve an image with one filter or a bank of filters, as a ``Conv2D`` layer does.
 
     Parameters
@@ -370,17 +387,7 @@ def conv2d(
     >>> conv2d(x, k, strides=2, padding=1).shape
     (3, 4)
     """
-    spec = conv_spec(
-        image,
-        kernel,
-        bias=bias,
-        strides=strides,
-        padding=padding,
-        dilation_rate=dilation_rate,
-        pad_mode=pad_mode,
-        flip=flip,
-        activation=activation,
-    )
+    spec = conv_spec(image, kernel, **settings)
     return activate(correlate(spec), spec.activation)
 
 
@@ -439,14 +446,7 @@ def _correlate_bank(
 
 
 def conv1d(
-    signal: np.ndarray,
-    kernel: np.ndarray,
-    *,
-    strides: int = 1,
-    padding: shapes.Padding1D = "valid",
-    dilation_rate: int = 1,
-    pad_mode: PadMode = "zeros",
-    flip: bool = False,
+    signal: np.ndarray, kernel: np.ndarray, **settings: Unpack[Conv1DSettings]
 ) -> np.ndarray:
     r"""Convolve a 1-D signal with a 1-D kernel.
 
@@ -487,16 +487,7 @@ def conv1d(
     >>> conv1d(x, w, padding="full", flip=True)
     array([ -1.,   0.,   8., -16.,  11.,   1.,  -4.,   1.])
     """
-    spec = conv1d_spec(
-        signal,
-        kernel,
-        strides=strides,
-        padding=padding,
-        dilation_rate=dilation_rate,
-        pad_mode=pad_mode,
-        flip=flip,
-    )
-    return correlate(spec)[0]
+    return correlate(conv1d_spec(signal, kernel, **settings))[0]
 
 
 def conv1d_spec(

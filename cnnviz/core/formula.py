@@ -44,12 +44,8 @@ def operand(value: float, lang: str, digits: int) -> str:
 
     Parameters
     ----------
-    value : float
-        The number.
-    lang : str
-        Language.
-    digits : int
-        Decimals kept at most.
+    value, lang, digits
+        As in :func:`number`.
 
     Returns
     -------
@@ -72,10 +68,8 @@ def products(values: np.ndarray, weights: np.ndarray, lang: str, digits: int) ->
     ----------
     values, weights : ndarray, same shape
         A window and the weights applied to it.
-    lang : str
-        Language.
-    digits : int
-        Decimals kept at most.
+    lang, digits
+        As in :func:`number`.
 
     Returns
     -------

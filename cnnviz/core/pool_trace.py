@@ -9,14 +9,14 @@ run channel by channel, then row-major; coordinates are in the padded input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Unpack
 
 import numpy as np
 
 from cnnviz.core import pooling, shapes
-from cnnviz.core._steps import Layout, MapAxis, OneLineFormula, frozen
+from cnnviz.core._steps import GridTrace, Layout, MapAxis, OneLineFormula, frozen
 from cnnviz.core.formula import number, operand
 from cnnviz.i18n import get_language, t
 
@@ -74,21 +74,15 @@ class PoolStep(OneLineFormula):
     winner: tuple[int, int] | None
     count: int
 
-    @property
-    def cell(self) -> tuple[int, ...]:
-        """The output cell as an index into ``trace.output``: ``(row, col[, channel])``."""
-        return (self.row, self.col) if self.channel is None else (self.row, self.col, self.channel)
-
     def formula(self, lang: str | None = None, *, digits: int = 3) -> str:
         """Write this window's pooling: ``max(1, 1, 5, 6) = 6``, ``(1 + 1 + 5 + 6) / 4 = 3.25``.
 
         Parameters
         ----------
-        lang : str, optional
-            Language; the current one by default. Spanish writes decimal commas,
-            so it separates a max's values with semicolons: ``max(0,5; 2) = 2``.
-        digits : int, default 3
-            Decimals kept at most.
+        lang, digits
+            As in :meth:`cnnviz.core.trace.ConvStep.formula`. Spanish writes
+            decimal commas, so it separates a max's values with semicolons:
+            ``max(0,5; 2) = 2``.
 
         Returns
         -------
@@ -110,9 +104,14 @@ class PoolStep(OneLineFormula):
         terms = " + ".join(operand(v, lang, digits) for v in real)
         return f"({terms}) / {self.count} = {result}"
 
+    @property
+    def cell(self) -> tuple[int, ...]:
+        """The output cell as an index into ``trace.output``: ``(row, col[, channel])``."""
+        return (self.row, self.col) if self.channel is None else (self.row, self.col, self.channel)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
-class PoolTrace:
+class PoolTrace(GridTrace):
     """A pooling, ready to be replayed step by step. Build it with :func:`pool2d_trace`.
 
     Attributes
@@ -130,6 +129,12 @@ class PoolTrace:
         The operation.
     output : ndarray, shape (Ho, Wo) or (Ho, Wo, C)
         The whole result, identical to :func:`cnnviz.core.pooling.pool2d`.
+
+    Examples
+    --------
+    >>> trace = pool2d_trace([[1, 1, 2, 4], [5, 6, 7, 8]], 2)
+    >>> trace.step(1).formula("en"), trace.step(1).winner, trace.cell_of(1)
+    ('max(2, 4, 7, 8) = 8', (1, 3), (0, 1, None))
     """
 
     padded: np.ndarray
@@ -151,72 +156,24 @@ class PoolTrace:
         padded3 = self.padded if self.padded.ndim == 3 else self.padded[..., None]
         object.__setattr__(self, "_padded3", padded3)
 
-    @property
-    def image(self) -> np.ndarray:
-        """ndarray, shape (H, W[, C]): the input, a read-only view inside :attr:`padded`."""
-        (top, bottom), (left, right) = self.pads
-        rows, cols = self.padded.shape[:2]
-        return self.padded[top : rows - bottom, left : cols - right]
-
-    def __len__(self) -> int:
-        return self._layout.size
-
-    def __iter__(self) -> Iterator[PoolStep]:
-        return (self.step(index) for index in range(len(self)))
-
-    def cell_of(self, index: int) -> tuple[int, int, int | None]:
-        """Return ``(row, col, channel)`` of step ``index`` (channel None for a 2-D input)."""
-        return self._layout.cell(index)[1:]
-
     def index_of(self, row: int, col: int, channel: int | None = None) -> int:
-        """Return the step number of an output cell; see :meth:`step_at` for the arguments."""
+        """Return the step number of output cell ``(row, col)`` of ``channel``."""
         return self._layout.index(row, col, channel)[0]
 
-    def step(self, index: int) -> PoolStep:
-        """Build step ``index``: one output cell and its window.
-
-        Parameters
-        ----------
-        index : int
-            ``0 <= index < len(trace)``; channel outermost, then rows, then columns.
-
-        Returns
-        -------
-        PoolStep
-            Built by slicing the padded input: time and memory O(window).
-
-        Raises
-        ------
-        InputError
-            If ``index`` is not a whole number in range.
-
-        Examples
-        --------
-        >>> trace = pool2d_trace([[1, 1, 2, 4], [5, 6, 7, 8]], 2)
-        >>> trace.step(1).formula("en"), trace.step(1).winner
-        ('max(2, 4, 7, 8) = 8', (1, 3))
-        """
-        return self._step(*self._layout.cell(index))
-
     def step_at(self, row: int, col: int, channel: int | None = None) -> PoolStep:
-        """Build the step of output cell ``(row, col)`` of ``channel``.
+        """Build the step of output cell ``(row, col)`` of ``channel``, as :meth:`step` does.
 
         Parameters
         ----------
-        row, col : int
-            Output cell, from 0.
-        channel : int, optional
-            Required for an ``(H, W, C)`` input, refused for ``(H, W)``.
+        row, col, channel : int
+            The output cell, from 0, and its channel: required for an
+            ``(H, W, C)`` input, refused (None) for ``(H, W)``.
 
         Returns
         -------
         PoolStep
-            The same step as ``trace.step(trace.index_of(row, col, channel))``.
-
-        Raises
-        ------
-        InputError
-            If the cell or channel is out of range, missing or unexpected.
+            ``trace.step(trace.index_of(row, col, channel))``; an ``InputError``
+            when the cell or channel is out of range, missing or unexpected.
         """
         return self._step(*self._layout.index(row, col, channel))
 
@@ -252,31 +209,25 @@ class PoolTrace:
 
 
 def pool2d_trace(
-    x: np.ndarray,
-    pool_size: int | Sequence[int] = 2,
-    *,
-    strides: int | Sequence[int] | None = None,
-    padding: Literal["valid", "same"] = "valid",
-    op: pooling.PoolOp = "max",
+    x: np.ndarray, pool_size: int | Sequence[int] = 2, **settings: Unpack[pooling.PoolSettings]
 ) -> PoolTrace:
     r"""Trace a max or average pooling: the whole output now, each step on demand.
 
     Parameters
     ----------
     x : ndarray, shape (H, W) or (H, W, C)
-        The input, channels last.
-    pool_size, strides, padding, op
-        Exactly as in :func:`cnnviz.core.pooling.pool2d`, which validates them.
+        Channels last; each channel is pooled on its own.
+    pool_size : int or (int, int), default 2
+        Window size.
+    **settings
+        ``strides``, ``padding``, ``op``: the keywords of
+        :func:`cnnviz.core.pooling.pool2d`. All are checked first by
+        :func:`cnnviz.core.pooling.pool_windows`, which raises ``InputError``.
 
     Returns
     -------
     PoolTrace
-        ``len(trace) == trace.output.size`` steps, built on demand.
-
-    Raises
-    ------
-    InputError
-        Whatever :func:`cnnviz.core.pooling.pool2d` raises, before any work.
+        As many steps as output cells (channels included), made one by one on request.
 
     Notes
     -----
@@ -289,7 +240,7 @@ def pool2d_trace(
     >>> len(trace), trace.step(0).formula("en")
     (4, 'max(1, 1, 5, 6) = 6')
     """
-    windows = pooling.pool_windows(x, pool_size, strides=strides, padding=padding, op=op)
+    windows = pooling.pool_windows(x, pool_size, **settings)
     output = pooling.pool_from_windows(windows)
     return PoolTrace(
         padded=frozen(windows.padded),

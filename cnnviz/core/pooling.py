@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -37,6 +37,18 @@ UpsampleMethod = Literal["nearest", "bilinear", "bed_of_nails"]
 
 POOL_OPS: tuple[str, ...] = ("max", "average")
 """Pooling operations, by the prefix of their Keras layer (``MaxPooling2D``...)."""
+
+
+class PoolSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`pool2d`, :func:`pool_windows` and ``pool2d_trace``.
+
+    Their defaults and checks are written once, in :func:`pool_windows`.
+    """
+
+    strides: int | Sequence[int] | None
+    padding: Literal["valid", "same"]
+    op: PoolOp
+
 
 UPSAMPLE_METHODS: tuple[str, ...] = ("nearest", "bilinear", "bed_of_nails")
 """Upsampling methods: Keras' two ``UpSampling2D`` interpolations, and bed of nails."""
@@ -136,18 +148,12 @@ def pool_windows(
     r"""Validate a pooling's arguments and pad its input, ready to pool or to trace.
 
     Takes the same arguments as :func:`pool2d`, so a trace can be built from
-    the very arguments given to it.
+    the very arguments given to it; their defaults and checks live here only.
 
     Parameters
     ----------
-    x : ndarray, shape (H, W) or (H, W, C)
-        The input, channels last.
-    pool_size : int or (int, int), default 2
-        Window size.
-    strides : int or (int, int), optional
-        Step of the window; the pool size by default, as in Keras.
-    padding : {"valid", "same"}, default "valid"
-        ``"same"`` pads as TensorFlow does, the extra cell at the bottom/right.
+    x, pool_size, strides, padding
+        As in :func:`pool2d`.
     op : {"max", "average"}, default "max"
         Decides what the padded cells hold (see :class:`PoolWindows`).
 
@@ -202,12 +208,7 @@ def _windows(padded: np.ndarray, pool: tuple[int, int], stride: tuple[int, int])
 
 
 def pool2d(
-    x: np.ndarray,
-    pool_size: int | Sequence[int] = 2,
-    *,
-    strides: int | Sequence[int] | None = None,
-    padding: Literal["valid", "same"] = "valid",
-    op: PoolOp = "max",
+    x: np.ndarray, pool_size: int | Sequence[int] = 2, **settings: Unpack[PoolSettings]
 ) -> np.ndarray:
     r"""Pool an image or feature map, as ``MaxPooling2D`` / ``AveragePooling2D`` do.
 
@@ -251,7 +252,7 @@ def pool2d(
     >>> pool2d(x, 2, op="average")
     array([[3.25, 5.25], [2.  , 2.  ]])
     """
-    return pool_from_windows(pool_windows(x, pool_size, strides=strides, padding=padding, op=op))
+    return pool_from_windows(pool_windows(x, pool_size, **settings))
 
 
 def pool_from_windows(windows: PoolWindows) -> np.ndarray:

@@ -691,7 +691,9 @@ def conv_transpose_length_formula(
 
     Parameters
     ----------
-    n, kernel_size, strides, padding, dilation_rate
+    n : int
+        Length of the input to upsample.
+    kernel_size, strides, padding, dilation_rate
         As in :func:`conv_transpose_output_length`.
 
     Returns
@@ -723,16 +725,22 @@ def conv_params_per_filter_formula(
 ) -> str:
     """Write a ``Conv2D`` layer's parameter count filter by filter: ``(kh·kw·C + 1)·F``.
 
+    The count of :func:`conv_params_formula`, grouped as the study guide does:
+    each filter has one ``kh × kw`` slice per input channel and one bias.
+
     Parameters
     ----------
-    kernel_size, in_channels, filters, use_bias
-        As in :func:`conv_params`.
+    kernel_size : int or (int, int)
+        Kernel rows and columns.
+    in_channels, filters : int
+        Input channels and filters.
+    use_bias : bool, default True
+        Whether each filter has a bias: without, ``(kh·kw·C)·F``.
 
     Returns
     -------
     str
-        ``(kh·kw·C + 1)·F = total``: each filter has one ``kh × kw`` slice per
-        input channel and one bias (``(kh·kw·C)·F`` without biases).
+        ``(kh·kw·C + 1)·F = total``.
 
     Examples
     --------

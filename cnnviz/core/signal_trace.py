@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Unpack
 
 import numpy as np
 
-from cnnviz.core import conv, shapes
+from cnnviz.core import conv
 from cnnviz.core._steps import OneLineFormula, check_index, frozen
 from cnnviz.core.formula import number, products
 from cnnviz.i18n import InputError, get_language
@@ -55,19 +56,18 @@ class Conv1DStep(OneLineFormula):
     total: float
 
     def formula(self, lang: str | None = None, *, digits: int = 3) -> str:
-        """Write the sum, ``value·weight + ... = total``.
+        """Write the sum, ``value·weight + ... = total``, on one line.
 
         Parameters
         ----------
-        lang : str, optional
-            Language; the current one by default (decimal comma in Spanish).
-        digits : int, default 3
-            Decimals kept at most.
+        lang, digits
+            As in :meth:`cnnviz.core.trace.ConvStep.formula`: the language (the
+            current one by default) and the decimals kept at most.
 
         Returns
         -------
         str
-            One line.
+            The products from the left, then the total.
 
         Examples
         --------
@@ -144,40 +144,29 @@ class Conv1DTrace:
         >>> conv1d_trace([1, 2, 3], [1, 1], padding="same").step(2).positions
         (2, 3)
         """
-        index = check_index(index)
-        if not 0 <= index < len(self):
-            raise InputError(
-                "error.trace_step_out_of_range", index=index, count=len(self), last=len(self) - 1
-            )
-        return self._step(index)
+        return self._checked(index, "error.trace_step_out_of_range", "index")
 
     def step_at(self, position: int) -> Conv1DStep:
-        """Build the step of output position ``position`` (the same as :meth:`step`).
+        """Build the step of output position ``position``: :meth:`step`, read as a position.
 
         Parameters
         ----------
         position : int
-            ``0 <= position < len(trace)``.
+            From 0 to ``len(trace) - 1``; an error message calls it a position.
 
         Returns
         -------
         Conv1DStep
-            As :meth:`step`.
-
-        Raises
-        ------
-        InputError
-            If ``position`` is not a whole number in range.
+            The same step as ``trace.step(position)``.
         """
-        position = check_index(position)
-        if not 0 <= position < len(self):
-            raise InputError(
-                "error.trace_position_out_of_range",
-                position=position,
-                count=len(self),
-                last=len(self) - 1,
-            )
-        return self._step(position)
+        return self._checked(position, "error.trace_position_out_of_range", "position")
+
+    def _checked(self, value: object, key: str, name: str) -> Conv1DStep:
+        """Build the step at ``value`` after checking it, quoting it as ``name`` under ``key``."""
+        value = check_index(value)
+        if not 0 <= value < len(self):
+            raise InputError(key, **{name: value}, count=len(self), last=len(self) - 1)
+        return self._step(value)
 
     def _step(self, index: int) -> Conv1DStep:
         start = index * self.strides
@@ -202,35 +191,23 @@ class Conv1DTrace:
 
 
 def conv1d_trace(
-    signal: np.ndarray,
-    kernel: np.ndarray,
-    *,
-    strides: int = 1,
-    padding: shapes.Padding1D = "valid",
-    dilation_rate: int = 1,
-    pad_mode: conv.PadMode = "zeros",
-    flip: bool = False,
+    signal: np.ndarray, kernel: np.ndarray, **settings: Unpack[conv.Conv1DSettings]
 ) -> Conv1DTrace:
     r"""Trace a 1-D convolution: the whole output now, each step on demand.
 
     Parameters
     ----------
-    signal : ndarray, shape (N,)
-        The signal.
-    kernel : ndarray, shape (k,)
-        The kernel.
-    strides, padding, dilation_rate, pad_mode, flip
-        Exactly as in :func:`cnnviz.core.conv.conv1d`, which validates them.
+    signal, kernel : ndarray, shapes (N,) and (k,)
+        The row of samples and the weights slid along it.
+    **settings
+        ``strides``, ``padding``, ``dilation_rate``, ``pad_mode``, ``flip``:
+        the keywords of :func:`cnnviz.core.conv.conv1d`, checked by
+        :func:`cnnviz.core.conv.conv1d_spec` before any work (and raising what it raises).
 
     Returns
     -------
     Conv1DTrace
-        ``len(trace) == trace.output.size`` steps, built on demand.
-
-    Raises
-    ------
-    InputError
-        Whatever :func:`cnnviz.core.conv.conv1d` raises, before any work.
+        One step per output value, each built when asked for.
 
     Notes
     -----
@@ -245,15 +222,7 @@ def conv1d_trace(
     >>> trace.output, trace.step(1).formula("es")
     (array([  8., -16.,  11.,   1.]), '2·(−1) + (−5)·2 + 4·(−1) = −16')
     """
-    spec = conv.conv1d_spec(
-        signal,
-        kernel,
-        strides=strides,
-        padding=padding,
-        dilation_rate=dilation_rate,
-        pad_mode=pad_mode,
-        flip=flip,
-    )
+    spec = conv.conv1d_spec(signal, kernel, **settings)
     # The spec is a one-row 2-D convolution: the signal's settings are its second axis.
     return Conv1DTrace(
         padded=frozen(spec.padded[0]),

@@ -412,10 +412,8 @@ def compare_paddings(
 
     Parameters
     ----------
-    signal : ndarray, shape (N,)
-        The signal.
-    kernel : ndarray, shape (k,)
-        The kernel.
+    signal, kernel : ndarray, shapes (N,) and (k,)
+        What to filter, and the filter's weights.
     strides, dilation_rate : int, default 1
         Step of the window and spacing between taps, as in :func:`cnnviz.core.conv.conv1d`.
     flip : bool, default False

@@ -37,9 +37,9 @@ per-channel sums of a multi-channel filter, the sum, and the activation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from cnnviz.core import conv, shapes
 from cnnviz.core._checks import as_float_array, as_pair
 from cnnviz.core._steps import (
     ArrayFieldsEq,
+    GridTrace,
     Layout,
     MapAxis,
     frozen,
@@ -179,10 +180,8 @@ class ConvStep(ArrayFieldsEq):
 
         Parameters
         ----------
-        lang : str, optional
-            Language; the current one by default.
-        digits : int, default 3
-            Decimals kept at most.
+        lang, digits
+            As in :meth:`formula`.
 
         Returns
         -------
@@ -205,10 +204,8 @@ class ConvStep(ArrayFieldsEq):
 
         Parameters
         ----------
-        lang : str, optional
-            Language; the current one by default.
-        digits : int, default 3
-            Decimals kept at most.
+        lang, digits
+            As in :meth:`formula` (and :meth:`activation_formula`).
 
         Returns
         -------
@@ -248,27 +245,17 @@ class ConvStep(ArrayFieldsEq):
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class ConvTrace:
+class ConvTrace(GridTrace):
     r"""A 2-D convolution, ready to be replayed step by step. Build it with :func:`conv2d_trace`.
 
     Attributes
     ----------
     padded : ndarray, shape (H + top + bottom, W + left + right[, C])
         The input with its padding, filled by ``pad_mode``; read-only.
-    kernel : ndarray, shape (kh, kw), (kh, kw, C) or (kh, kw, C, F)
-        The kernel actually applied (already flipped when ``flip=True``).
-    bias : ndarray, shape (F,)
-        One bias per filter (a single one for a 2-D or 3-D kernel).
-    pads : ((int, int), (int, int))
-        ``((top, bottom), (left, right))`` cells of padding.
-    strides, dilation_rate : (int, int)
-        Step of the window and spacing of the kernel's taps, rows then columns.
-    pad_mode : str
-        How padded cells were filled.
-    flip : bool
-        Whether the kernel was flipped (true convolution).
-    activation : str
-        Keras name of the activation (``"linear"`` when there is none).
+    kernel, bias, pads, strides, dilation_rate, pad_mode, flip, activation
+        The resolved settings, as in :class:`cnnviz.core.conv.ConvSpec`: the
+        kernel as applied (flipped when ``flip=True``), one bias per filter,
+        ``((top, bottom), (left, right))`` pads, and ``(rows, cols)`` pairs.
     totals : ndarray, shape as output
         The output before the activation.
     output : ndarray, shape (Ho, Wo), (Ho, Wo, C) or (Ho, Wo, F)
@@ -279,6 +266,12 @@ class ConvTrace:
     ``len(trace)`` is ``output.size``. Steps are built on demand by
     :meth:`step` and :meth:`step_at`, in time proportional to the window;
     iterating over the trace builds them one at a time.
+
+    Examples
+    --------
+    >>> trace = conv2d_trace(np.arange(9).reshape(3, 3), np.ones((2, 2)))
+    >>> len(trace), trace.step(3).cell, trace.step(3).rows, trace.step(3).total
+    (4, (1, 1), (1, 2), 24.0)
     """
 
     padded: np.ndarray
@@ -321,56 +314,13 @@ class ConvTrace:
             object.__setattr__(self, name, value)
 
     @property
-    def image(self) -> np.ndarray:
-        """ndarray, shape (H, W[, C]): the input, a read-only view inside :attr:`padded`."""
-        (top, bottom), (left, right) = self.pads
-        rows, cols = self.padded.shape[:2]
-        return self.padded[top : rows - bottom, left : cols - right]
-
-    @property
     def map_axis(self) -> MapAxis:
         """What the output's last axis holds: ``"filter"``, ``"channel"`` or None (no such axis)."""
         return self._layout.axis
 
-    def __len__(self) -> int:
-        return self._layout.size
-
-    def __iter__(self) -> Iterator[ConvStep]:
-        return (self.step(index) for index in range(len(self)))
-
-    def cell_of(self, index: int) -> tuple[int, int, int | None]:
-        """Return ``(row, col, filter)`` of step ``index`` (filter None without a last axis)."""
-        return self._layout.cell(index)[1:]
-
     def index_of(self, row: int, col: int, filter: int | None = None) -> int:
         """Return the step number of an output cell; see :meth:`step_at` for the arguments."""
         return self._layout.index(row, col, filter)[0]
-
-    def step(self, index: int) -> ConvStep:
-        """Build step ``index``: one output cell, its window and its arithmetic.
-
-        Parameters
-        ----------
-        index : int
-            ``0 <= index < len(trace)``; feature map outermost, then rows, then columns.
-
-        Returns
-        -------
-        ConvStep
-            Built by slicing the padded input: time and memory O(window).
-
-        Raises
-        ------
-        InputError
-            If ``index`` is not a whole number in range.
-
-        Examples
-        --------
-        >>> trace = conv2d_trace(np.arange(9).reshape(3, 3), np.ones((2, 2)))
-        >>> len(trace), trace.step(3).cell, trace.step(3).rows, trace.step(3).total
-        (4, (1, 1), (1, 2), 24.0)
-        """
-        return self._step(*self._layout.cell(index))
 
     def step_at(self, row: int, col: int, filter: int | None = None) -> ConvStep:
         """Build the step of output cell ``(row, col)`` of map ``filter``.
@@ -411,15 +361,15 @@ class ConvTrace:
         channel_totals = None
         if self.kernel.ndim == 2:
             values, weights, bias = window[:, :, which], self.kernel, self.bias[0]
-            products = values * weights
+            product = values * weights
         else:
             values, weights, bias = window, self._bank[..., which], self.bias[which]
-            products = values * weights
+            product = values * weights
             # Added one product at a time in row-major order (cumsum is sequential), so
             # the stage in the browser, which adds them the same way, writes the same parts.
-            channel_totals = np.cumsum(products.reshape(-1, products.shape[2]), axis=0)[-1]
+            channel_totals = np.cumsum(product.reshape(-1, product.shape[2]), axis=0)[-1]
             channel_totals.flags.writeable = False
-        products.flags.writeable = False
+        product.flags.writeable = False
         is_padding = self._row_pad[rows, None] | self._col_pad[None, cols]
         is_padding.flags.writeable = False
         cell = (row, col) if fmap is None else (row, col, fmap)
@@ -433,7 +383,7 @@ class ConvTrace:
             top_left=(top, left),
             values=values,
             weights=weights,
-            products=products,
+            products=product,
             is_padding=is_padding,
             bias=float(bias),
             total=float(self.totals[cell]),
@@ -444,16 +394,7 @@ class ConvTrace:
 
 
 def conv2d_trace(
-    image: np.ndarray,
-    kernel: np.ndarray,
-    *,
-    bias: float | Sequence[float] | np.ndarray = 0.0,
-    strides: int | Sequence[int] = 1,
-    padding: shapes.Padding2D = "valid",
-    dilation_rate: int | Sequence[int] = 1,
-    pad_mode: conv.PadMode = "zeros",
-    flip: bool = False,
-    activation: str | None = None,
+    image: np.ndarray, kernel: np.ndarray, **settings: Unpack[conv.ConvSettings]
 ) -> ConvTrace:
     r"""Trace a 2-D convolution: the whole output now, each step on demand.
 
@@ -464,8 +405,9 @@ def conv2d_trace(
     kernel : ndarray, shape (kh, kw), (kh, kw, C) or (kh, kw, C, F)
         As in :func:`cnnviz.core.conv.conv2d`: one filter on each channel separately,
         one filter summed over the channels, or a ``Conv2D`` layer's bank.
-    bias, strides, padding, dilation_rate, pad_mode, flip, activation
-        Exactly as in :func:`cnnviz.core.conv.conv2d`, which validates them.
+    **settings
+        ``bias``, ``strides``, ``padding``, ``dilation_rate``, ``pad_mode``,
+        ``flip``, ``activation``: the keywords of :func:`cnnviz.core.conv.conv2d`.
 
     Returns
     -------
@@ -475,7 +417,8 @@ def conv2d_trace(
     Raises
     ------
     InputError
-        Whatever :func:`cnnviz.core.conv.conv2d` raises, before any work.
+        What :func:`cnnviz.core.conv.conv_spec` raises: it checks every argument
+        before any work.
 
     Notes
     -----
@@ -496,17 +439,7 @@ def conv2d_trace(
     >>> len(trace), trace.step(0).formula("en")
     (15, '0·1 + 5·(−2) + 0·3 + 1·4 + 6·(−5) + 0·6 + 2·(−7) + 7·8 + 0·(−9) = 6')
     """
-    spec = conv.conv_spec(
-        image,
-        kernel,
-        bias=bias,
-        strides=strides,
-        padding=padding,
-        dilation_rate=dilation_rate,
-        pad_mode=pad_mode,
-        flip=flip,
-        activation=activation,
-    )
+    spec = conv.conv_spec(image, kernel, **settings)
     totals = conv.correlate(spec)
     return ConvTrace(
         padded=frozen(spec.padded),
