@@ -1,13 +1,20 @@
 r"""Step-by-step traces of convolution and pooling: the animation's frames and the cell inspector.
 
 A trace is built once from the very arguments of :func:`cnnviz.core.conv.conv2d`,
-:func:`cnnviz.core.conv.conv1d` or :func:`cnnviz.core.pooling.pool2d`, which validate
-them. Building it pads the input once and computes the whole output once,
-vectorised, by calling those functions; a *step* (one output cell: its window,
-weights, products and sum) is built only when asked for, by slicing the padded
-input, in time and memory proportional to the window. A trace of a 1024x1024
-image therefore costs about as much as the convolution itself, not a million
-objects.
+:func:`cnnviz.core.conv.conv1d` or :func:`cnnviz.core.pooling.pool2d`. Their
+one resolver (:func:`cnnviz.core.conv.conv_spec`, :func:`cnnviz.core.conv.conv1d_spec`
+or :func:`cnnviz.core.pooling.pool_windows`) validates them and pads the input
+once; the trace keeps that padded input and computes the whole output from it,
+vectorised, exactly as the convolution or pooling does. A *step* (one output
+cell: its window, weights, products and sum) is built only when asked for, by
+slicing the padded input, in time and memory proportional to the window. A
+trace of a 1024x1024 image therefore costs about as much as the convolution
+itself, not a million objects.
+
+This module holds the 2-D convolution traces and re-exports the others, so
+that every trace is importable from here: 1-D convolution in
+:mod:`cnnviz.core.signal_trace`, pooling in :mod:`cnnviz.core.pool_trace`,
+the formula text in :mod:`cnnviz.core.formula`.
 
 Notes
 -----
