@@ -334,6 +334,9 @@ def correlate(spec: ConvSpec) -> np.ndarray:
 def conv2d(image: np.ndarray, kernel: np.ndarray, **settings: Unpack[ConvSettings]) -> np.ndarray:
     r"""Convolve an image with one filter or a bank of filters, as a ``Conv2D`` layer does.
 
+    The keyword settings below are checked and resolved, with their defaults,
+    by :func:`conv_spec`, which :func:`cnnviz.core.trace.conv2d_trace` shares.
+
     Parameters
     ----------
     image : ndarray, shape (H, W) or (H, W, C)
@@ -449,6 +452,9 @@ def conv1d(
     signal: np.ndarray, kernel: np.ndarray, **settings: Unpack[Conv1DSettings]
 ) -> np.ndarray:
     r"""Convolve a 1-D signal with a 1-D kernel.
+
+    The keyword settings are checked and resolved, with their defaults, by
+    :func:`conv1d_spec`, which :func:`cnnviz.core.trace.conv1d_trace` shares.
 
     Parameters
     ----------

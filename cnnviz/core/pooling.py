@@ -212,6 +212,9 @@ def pool2d(
 ) -> np.ndarray:
     r"""Pool an image or feature map, as ``MaxPooling2D`` / ``AveragePooling2D`` do.
 
+    The keyword settings are checked, with their defaults, by :func:`pool_windows`,
+    which :func:`cnnviz.core.trace.pool2d_trace` shares.
+
     Parameters
     ----------
     x : ndarray, shape (H, W) or (H, W, C)
