@@ -8,12 +8,26 @@ Every figure is the median over repeated runs in this one process, so the
 ratios compare like with like on whatever machine runs it. Targets: the
 single-channel ``conv2d`` within 2x of ``scipy.signal.correlate2d``, one
 ``trace.step()`` under 50 µs.
+
+Building a trace of a 64x64 image, against ``conv2d`` in the same run (CPU time
+per call, 10th percentile, one BLAS thread; ``python bench/bench_conv.py trace``
+runs only this part). Before ``ConvSpec`` the trace called ``conv2d`` and then
+checked, resolved and padded everything again; now both start from one
+:func:`cnnviz.core.conv.conv_spec` and the trace keeps its padded input:
+
+==========================  =========  ==============  =====  ==============  =====
+64x64, ``padding="same"``   ``conv2d`` before: trace   ratio  after: trace    ratio
+==========================  =========  ==============  =====  ==============  =====
+one 3x3 kernel              ~190 µs    ~302 µs         1.60   ~224 µs         1.13
+3 channels, 8 filters       ~425 µs    ~552 µs         1.30   ~457 µs         1.06
+==========================  =========  ==============  =====  ==============  =====
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
+import time
 import timeit
 from collections.abc import Callable
 from pathlib import Path
@@ -126,7 +140,42 @@ def trace_step() -> None:
     print(f"  {'trace.step(i).formula()':28s} {formula * 1e6:9.1f} µs")
 
 
+def cpu_microseconds(func: Callable[[], object], calls: int = 200, rounds: int = 5) -> float:
+    """CPU time of one call in µs: the 10th percentile of ``calls`` calls, best of ``rounds``.
+
+    CPU time, not wall time, so that other work on a shared machine weighs less.
+    """
+    func()  # warm-up
+    best = []
+    for _ in range(rounds):
+        samples = []
+        for _ in range(calls):
+            start = time.process_time_ns()
+            func()
+            samples.append(time.process_time_ns() - start)
+        best.append(sorted(samples)[calls // 10] / 1e3)
+    return min(best)
+
+
+def trace_build() -> None:
+    rng = np.random.default_rng(3)
+    cases = {
+        "one 3x3 kernel": (rng.random((64, 64)), rng.standard_normal((3, 3))),
+        "3 channels, 8 filters": (rng.random((64, 64, 3)), rng.standard_normal((3, 3, 3, 8))),
+    }
+    print("\n64x64 trace build against conv2d, same padding (CPU µs per call)")
+    for name, (image, kernel) in cases.items():
+        ours = cpu_microseconds(lambda x=image, k=kernel: conv2d(x, k, padding="same"))
+        trace = cpu_microseconds(lambda x=image, k=kernel: conv2d_trace(x, k, padding="same"))
+        print(
+            f"  {name:24s} conv2d {ours:8.1f}  conv2d_trace {trace:8.1f}  ratio {trace / ours:.2f}"
+        )
+
+
 def main() -> None:
+    if sys.argv[1:] == ["trace"]:
+        trace_build()
+        return
     import tensorflow as tf  # imported here: the comparison needs it, cnnviz does not
 
     print(
@@ -136,6 +185,7 @@ def main() -> None:
     single_channel(tf)
     rgb_bank(tf)
     trace_step()
+    trace_build()
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cnnviz.core._checks import KERNEL_KEYS, as_float_array, is_int
 from cnnviz.i18n import InputError
 
 MAX_SIZE = 7
@@ -107,30 +108,14 @@ def _excerpt(text: str) -> str:
 
 def _as_slice(kernel: object, ndim: int = 2) -> np.ndarray:
     """Read a kernel to encode: ``ndim`` axes, non-empty, finite numbers."""
-    try:
-        array = np.asarray(kernel)
-        if array.dtype.kind == "c":  # astype would drop the imaginary part with a warning
-            raise TypeError
-        if array.dtype.kind not in "iuf":  # booleans, and numbers typed as strings
-            array = array.astype(np.float64)
-    except (TypeError, ValueError):
-        raise InputError("error.kernel_not_numeric", value=_excerpt(repr(kernel))) from None
+    array = as_float_array(kernel, "kernel", keys=KERNEL_KEYS)
     if array.ndim != ndim:
         raise InputError("error.link_encode_shape", shape=array.shape, ndim=ndim)
-    if array.size == 0:
-        raise InputError("error.kernel_empty", shape=array.shape)
-    finite = np.isfinite(array)
-    if not finite.all():
-        raise InputError(
-            "error.kernel_not_finite", count=int(array.size - np.count_nonzero(finite))
-        )
     return array
 
 
 def _write_slice(array: np.ndarray) -> str:
-    """Write a checked (kh, kw) array: values joined by ',', rows by ';'."""
-    if array.dtype.kind in "iu":
-        array = array.astype(np.float64)
+    """Write a checked float64 (kh, kw) array: values joined by ',', rows by ';'."""
     return ROW_SEPARATOR.join(
         VALUE_SEPARATOR.join(compact_number(value) for value in row) for row in array
     )
@@ -174,7 +159,7 @@ def _check_text(text: object) -> str:
 
 
 def _check_max_size(max_size: object) -> int:
-    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 1:
+    if not is_int(max_size) or max_size < 1:
         raise TypeError(f"max_size must be a positive int; received {max_size!r}.")
     return max_size
 
@@ -440,7 +425,7 @@ def decode_bank(text: str, *, channels: int, max_size: int = MAX_SIZE) -> np.nda
     """
     text = _check_text(text)
     max_size = _check_max_size(max_size)
-    if not isinstance(channels, int) or isinstance(channels, bool) or channels < 1:
+    if not is_int(channels) or channels < 1:
         raise TypeError(f"channels must be a positive int; received {channels!r}.")
     parts = text.split(FILTER_SEPARATOR)
     _check_count(len(parts))

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.core import shapes
+from cnnviz.core._checks import is_int
 from cnnviz.core.trace import conv2d_trace
 from cnnviz.i18n import InputError, format_count, format_number, get_language, t
 
@@ -122,52 +123,31 @@ class Question:
         """
         lang = lang or get_language()
         h, w, c = self.input_shape
-        padding = _padding_text(self.padding, lang)
+        # Every template takes what it needs from the same fields (str.format ignores the rest).
+        fields = {
+            "h": h,
+            "w": w,
+            "c": c,
+            "k": self.kernel_size,
+            "s": self.strides,
+            "filters": self.filters,
+            "padding": _padding_text(self.padding, lang),
+        }
         if self.kind == "cell":
             extras = t("quiz.with_relu", lang=lang) if self.activation == "relu" else ""
-            return t(
-                "quiz.q.cell",
-                lang=lang,
-                h=h,
-                w=w,
-                k=self.kernel_size,
-                s=self.strides,
-                padding=padding,
-                bias=format_number(self.bias, lang=lang),
-                extras=extras,
-                row=self.cell[0],
-                col=self.cell[1],
-            )
+            bias = format_number(self.bias, lang=lang)
+            row, col = self.cell
+            return t("quiz.q.cell", lang=lang, bias=bias, extras=extras, row=row, col=col, **fields)
         if self.kind == "params":
             extras = "" if self.use_bias else t("quiz.without_bias", lang=lang)
-            return t(
-                "quiz.q.params",
-                lang=lang,
-                filters=self.filters,
-                k=self.kernel_size,
-                extras=extras,
-                h=h,
-                w=w,
-                c=c,
-            )
+            return t("quiz.q.params", lang=lang, extras=extras, **fields)
         key = "quiz.q.shape_pool" if self.layer_type == "MaxPooling2D" else "quiz.q.shape_conv"
         extras = (
             t("quiz.with_dilation", lang=lang, d=self.dilation_rate)
             if self.dilation_rate > 1
             else ""
         )
-        return t(
-            key,
-            lang=lang,
-            filters=self.filters,
-            k=self.kernel_size,
-            s=self.strides,
-            padding=padding,
-            extras=extras,
-            h=h,
-            w=w,
-            c=c,
-        )
+        return t(key, lang=lang, extras=extras, **fields)
 
 
 @dataclass(frozen=True)
@@ -263,7 +243,7 @@ def make_question(seed: int, index: int, kind: str | None = None) -> Question:
     True
     """
     for value in (seed, index):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        if not is_int(value) or value < 0:
             raise InputError("quiz.error_seed", value=repr(value))
     seed, index = int(seed), int(index)
     if kind is None:

@@ -19,7 +19,6 @@ them.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError, t
 from cnnviz.io.images import load_image
 
@@ -316,11 +316,7 @@ matrix, the patterns from simplest to richest, then the photos (grayscale first)
 
 
 def _check_size(size: object) -> int:
-    if (
-        not isinstance(size, numbers.Integral)
-        or isinstance(size, bool)
-        or not (1 <= size <= MAX_SIZE)
-    ):
+    if not is_int(size) or not (1 <= size <= MAX_SIZE):
         raise InputError("error.sample_size", value=repr(size), max=MAX_SIZE)
     return int(size)
 

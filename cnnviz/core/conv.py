@@ -19,12 +19,14 @@ true convolution of mathematics and signal processing (``np.convolve``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnviz.core import shapes
+from cnnviz.core._checks import as_float_array, as_pair, check_image
 from cnnviz.i18n import InputError
 
 PadMode = Literal["zeros", "reflect", "symmetric", "replicate", "circular"]
@@ -51,59 +53,32 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 """Activations by Keras name; ``None`` means ``"linear"``."""
 
 
-def as_float_array(values: object, name: str) -> np.ndarray:
-    """Return ``values`` as a float64 array after checking it is non-empty and finite.
+class Conv1DSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`conv1d`, :func:`conv1d_spec` and ``conv1d_trace``.
 
-    Parameters
-    ----------
-    values : array_like
-        An image, signal or kernel.
-    name : str
-        What it is (``"image"``, ``"kernel"``...), quoted in the error message.
-
-    Returns
-    -------
-    ndarray
-        A float64 array (a copy only when a conversion is needed).
-
-    Raises
-    ------
-    InputError
-        If it is empty, not numeric, or holds NaN or infinity.
-
-    Examples
-    --------
-    >>> as_float_array([[1, 2], [3, 4]], "kernel").dtype
-    dtype('float64')
+    Their defaults and checks are written once, in :func:`conv1d_spec`.
     """
-    try:
-        if np.iscomplexobj(values):
-            raise TypeError("complex values")  # NumPy would silently drop the imaginary part
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError("error.not_numeric", name=name, value=_first_non_number(values)) from None
-    if array.size == 0:
-        raise InputError("error.empty_array", name=name, shape=array.shape)
-    bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-    if bad:
-        raise InputError("error.not_finite", name=name, count=bad, size=array.size)
-    return array
+
+    strides: int
+    padding: shapes.Padding1D
+    dilation_rate: int
+    pad_mode: PadMode
+    flip: bool
 
 
-def _first_non_number(values: object) -> str:
-    """Quote the first cell that is not a real number (a whole row if rows are ragged)."""
-    try:
-        cells = np.asarray(values, dtype=object).ravel()
-    except (TypeError, ValueError):
-        cells = [values]
-    for cell in cells:
-        try:
-            if isinstance(cell, complex | np.complexfloating):
-                raise TypeError
-            float(cell)
-        except (TypeError, ValueError):
-            return repr(cell)[:40]
-    return repr(values)[:40]
+class ConvSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`conv2d`, :func:`conv_spec` and ``conv2d_trace``.
+
+    Their defaults and checks are written once, in :func:`conv_spec`.
+    """
+
+    bias: float | Sequence[float] | np.ndarray
+    strides: int | Sequence[int]
+    padding: shapes.Padding2D
+    dilation_rate: int | Sequence[int]
+    pad_mode: PadMode
+    flip: bool
+    activation: str | None
 
 
 def activate(x: np.ndarray, activation: str | None) -> np.ndarray:
@@ -177,13 +152,6 @@ def pad2d(image: np.ndarray, pads: shapes.Pads2D, *, pad_mode: PadMode = "zeros"
     return np.pad(image, widths, mode=mode)
 
 
-def _check_image(image: object) -> np.ndarray:
-    array = as_float_array(image, "image")
-    if array.ndim not in (2, 3):
-        raise InputError("error.image_rank", shape=array.shape, ndim=array.ndim)
-    return array
-
-
 def _check_kernel(kernel: object, channels: int) -> np.ndarray:
     array = as_float_array(kernel, "kernel")
     if array.ndim not in (2, 3, 4):
@@ -196,15 +164,69 @@ def _check_kernel(kernel: object, channels: int) -> np.ndarray:
 
 
 def _bias_vector(bias: float | Sequence[float] | np.ndarray, filters: int) -> np.ndarray:
+    """Return one bias per filter, always a fresh array (a trace keeps it)."""
     vector = as_float_array(bias, "bias").reshape(-1)
     if vector.size == 1:
         return np.full(filters, vector[0])
     if vector.size != filters:
         raise InputError("error.bias_shape", size=vector.size, filters=filters)
-    return vector
+    return vector.copy()
 
 
-def conv2d(
+@dataclass(frozen=True, slots=True, eq=False)
+class ConvSpec:
+    """A convolution's settings, validated and resolved once; build it with :func:`conv_spec`.
+
+    :func:`conv2d`, :func:`conv1d` and the traces of :mod:`cnnviz.core.trace`
+    all start from one, so the arguments are checked, the padding worked out
+    and the input padded exactly once.
+
+    Attributes
+    ----------
+    pads : ((int, int), (int, int))
+        ``((top, bottom), (left, right))`` cells of padding.
+    output_hw : (int, int)
+        Rows and columns of the output.
+    padded : ndarray, shape (H + top + bottom, W + left + right[, C])
+        The input with its padding, filled by ``pad_mode``, float64.
+    kernel : ndarray, shape (kh, kw), (kh, kw, C) or (kh, kw, C, F)
+        The kernel actually applied (already flipped when ``flip=True``), C-contiguous.
+    bias : ndarray, shape (F,)
+        One bias per filter (a single one for a 2-D or 3-D kernel).
+    strides, dilation_rate : (int, int)
+        Step of the window and spacing of the kernel's taps, rows then columns.
+    pad_mode : str
+        How padded cells are filled.
+    flip : bool
+        Whether the kernel was flipped (true convolution).
+    activation : str
+        Keras name of the activation (``"linear"`` when there is none).
+    """
+
+    pads: shapes.Pads2D
+    output_hw: tuple[int, int]
+    padded: np.ndarray
+    kernel: np.ndarray
+    bias: np.ndarray
+    strides: tuple[int, int]
+    dilation_rate: tuple[int, int]
+    pad_mode: str
+    flip: bool
+    activation: str
+
+    @property
+    def bank(self) -> np.ndarray:
+        """ndarray, shape (kh, kw, C, F): the kernel in a ``Conv2D`` layer's 4-D layout.
+
+        A 2-D kernel (one filter on every channel separately) becomes
+        ``(kh, kw, 1, 1)``; a 3-D one a bank of one filter.
+        """
+        if self.kernel.ndim == 2:
+            return self.kernel[:, :, None, None]
+        return self.kernel[..., None] if self.kernel.ndim == 3 else self.kernel
+
+
+def conv_spec(
     image: np.ndarray,
     kernel: np.ndarray,
     *,
@@ -215,8 +237,105 @@ def conv2d(
     pad_mode: PadMode = "zeros",
     flip: bool = False,
     activation: str | None = None,
-) -> np.ndarray:
+) -> ConvSpec:
+    """Validate a 2-D convolution's arguments and resolve them: pads, output size, padded input.
+
+    Parameters
+    ----------
+    image, kernel, bias, strides, padding, dilation_rate, pad_mode, flip, activation
+        Exactly as in :func:`conv2d`.
+
+    Returns
+    -------
+    ConvSpec
+        Everything :func:`correlate` and a trace need, checked.
+
+    Raises
+    ------
+    InputError
+        See :func:`conv2d`; the checks run in the order of its arguments, and
+        an empty output is reported before an unknown pad mode.
+
+    Examples
+    --------
+    >>> spec = conv_spec(np.ones((5, 7)), np.ones((3, 3)), strides=2, padding=1)
+    >>> spec.pads, spec.output_hw, spec.padded.shape, spec.bank.shape
+    (((1, 1), (1, 1)), (3, 4), (7, 9), (3, 3, 1, 1))
+    """
+    image = check_image(image)
+    kernel = _check_kernel(kernel, image.shape[2] if image.ndim == 3 else 1)
+    _activation_function(activation)
+    bias_vector = _bias_vector(bias, kernel.shape[3] if kernel.ndim == 4 else 1)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    pads = shapes.padding_amounts_2d(
+        image.shape[:2],
+        kernel.shape[:2],
+        strides=strides,
+        padding=padding,
+        dilation_rate=dilation_rate,
+    )
+    dilation = as_pair(dilation_rate, "dilation_rate")
+    output_hw = shapes.conv_output_hw(
+        image.shape[:2], kernel.shape[:2], strides=strides, padding=pads, dilation_rate=dilation
+    )
+    return ConvSpec(
+        padded=pad2d(image, pads, pad_mode=pad_mode),
+        kernel=np.ascontiguousarray(kernel),
+        bias=bias_vector,
+        pads=pads,
+        strides=as_pair(strides, "strides"),
+        dilation_rate=dilation,
+        output_hw=output_hw,
+        pad_mode=pad_mode,
+        flip=bool(flip),
+        activation="linear" if activation is None else activation,
+    )
+
+
+def correlate(spec: ConvSpec) -> np.ndarray:
+    r"""Compute a convolution's output before its activation: the bias plus the window sums.
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        From :func:`conv_spec`.
+
+    Returns
+    -------
+    ndarray, shape (Ho, Wo), (Ho, Wo, C) or (Ho, Wo, F)
+        As :func:`conv2d` without the activation.
+
+    Notes
+    -----
+    A single 2-D kernel adds its taps one at a time in row-major order (so a
+    trace's sequential sum matches it exactly); a 3-D or 4-D kernel uses one
+    matrix product over all windows.
+
+    Examples
+    --------
+    >>> correlate(conv_spec(np.arange(4.0).reshape(2, 2), [[1, -1]], bias=0.5))
+    array([[-0.5],
+           [-0.5]])
+    """
+    if spec.kernel.ndim == 2:
+        out = _correlate_per_channel(
+            spec.padded, spec.kernel, spec.output_hw, spec.strides, spec.dilation_rate
+        )
+        return out + spec.bias[0]
+    padded3 = spec.padded if spec.padded.ndim == 3 else spec.padded[..., None]
+    out = (
+        _correlate_bank(padded3, spec.bank, spec.output_hw, spec.strides, spec.dilation_rate)
+        + spec.bias
+    )
+    return out if spec.kernel.ndim == 4 else out[..., 0]
+
+
+def conv2d(image: np.ndarray, kernel: np.ndarray, **settings: Unpack[ConvSettings]) -> np.ndarray:
     r"""Convolve an image with one filter or a bank of filters, as a ``Conv2D`` layer does.
+
+    The keyword settings below are checked and resolved, with their defaults,
+    by :func:`conv_spec`, which :func:`cnnviz.core.trace.conv2d_trace` shares.
 
     Parameters
     ----------
@@ -271,38 +390,8 @@ def conv2d(
     >>> conv2d(x, k, strides=2, padding=1).shape
     (3, 4)
     """
-    image = _check_image(image)
-    channels = image.shape[2] if image.ndim == 3 else 1
-    kernel = _check_kernel(kernel, channels)
-    activation_fn = _activation_function(activation)
-    bias_vector = _bias_vector(bias, kernel.shape[3] if kernel.ndim == 4 else 1)
-    if flip:
-        kernel = kernel[::-1, ::-1]
-    pads = shapes.padding_amounts_2d(
-        image.shape[:2],
-        kernel.shape[:2],
-        strides=strides,
-        padding=padding,
-        dilation_rate=dilation_rate,
-    )
-    out_hw = shapes.conv_output_hw(
-        image.shape[:2],
-        kernel.shape[:2],
-        strides=strides,
-        padding=pads,
-        dilation_rate=dilation_rate,
-    )
-    padded = pad2d(image, pads, pad_mode=pad_mode)
-    stride = shapes.as_pair(strides, "strides")
-    dilation = shapes.as_pair(dilation_rate, "dilation_rate")
-    if kernel.ndim == 2:
-        out = _correlate_per_channel(padded, kernel, out_hw, stride, dilation)
-        return activation_fn(out + bias_vector[0])
-    bank = kernel if kernel.ndim == 4 else kernel[..., None]
-    padded3 = padded if padded.ndim == 3 else padded[..., None]
-    out = _correlate_bank(padded3, bank, out_hw, stride, dilation) + bias_vector
-    out = activation_fn(out)
-    return out if kernel.ndim == 4 else out[..., 0]
+    spec = conv_spec(image, kernel, **settings)
+    return activate(correlate(spec), spec.activation)
 
 
 def _tap_slice(
@@ -360,16 +449,12 @@ def _correlate_bank(
 
 
 def conv1d(
-    signal: np.ndarray,
-    kernel: np.ndarray,
-    *,
-    strides: int = 1,
-    padding: shapes.Padding1D = "valid",
-    dilation_rate: int = 1,
-    pad_mode: PadMode = "zeros",
-    flip: bool = False,
+    signal: np.ndarray, kernel: np.ndarray, **settings: Unpack[Conv1DSettings]
 ) -> np.ndarray:
     r"""Convolve a 1-D signal with a 1-D kernel.
+
+    The keyword settings are checked and resolved, with their defaults, by
+    :func:`conv1d_spec`, which :func:`cnnviz.core.trace.conv1d_trace` shares.
 
     Parameters
     ----------
@@ -408,15 +493,54 @@ def conv1d(
     >>> conv1d(x, w, padding="full", flip=True)
     array([ -1.,   0.,   8., -16.,  11.,   1.,  -4.,   1.])
     """
+    return correlate(conv1d_spec(signal, kernel, **settings))[0]
+
+
+def conv1d_spec(
+    signal: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    strides: int = 1,
+    padding: shapes.Padding1D = "valid",
+    dilation_rate: int = 1,
+    pad_mode: PadMode = "zeros",
+    flip: bool = False,
+) -> ConvSpec:
+    """Validate a 1-D convolution's arguments and resolve them as a one-row 2-D convolution.
+
+    Parameters
+    ----------
+    signal, kernel, strides, padding, dilation_rate, pad_mode, flip
+        Exactly as in :func:`conv1d`.
+
+    Returns
+    -------
+    ConvSpec
+        Of a ``(1, N)`` image and a ``(1, k)`` kernel: the 1-D settings are
+        the second of each pair (``spec.pads[1]``, ``spec.strides[1]``...).
+
+    Raises
+    ------
+    InputError
+        For a signal or kernel that is not a non-empty row of finite numbers,
+        and whatever :func:`conv_spec` raises, quoting the 1-D values.
+
+    Examples
+    --------
+    >>> spec = conv1d_spec([1, 2, 3], [1, 1], padding="same")
+    >>> spec.padded, spec.pads[1]
+    (array([[1., 2., 3., 0.]]), (0, 1))
+    """
     signal = as_float_array(signal, "signal")
     kernel = as_float_array(kernel, "kernel")
     for name, array in (("signal", signal), ("kernel", kernel)):
         if array.ndim != 1:
             raise InputError("error.not_1d", name=name, shape=array.shape)
+    # Resolved on the 1-D values first, so errors quote the signal's own settings.
     pads = shapes.padding_amounts(
         signal.size, kernel.size, strides=strides, padding=padding, dilation_rate=dilation_rate
     )
-    return conv2d(
+    return conv_spec(
         signal[None, :],
         kernel[None, :],
         strides=(1, strides),
@@ -424,7 +548,7 @@ def conv1d(
         dilation_rate=(1, dilation_rate),
         pad_mode=pad_mode,
         flip=flip,
-    )[0]
+    )
 
 
 def conv2d_transpose(
@@ -468,7 +592,7 @@ def conv2d_transpose(
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.]])
     """
-    image = _check_image(image)
+    image = check_image(image)
     kernel = as_float_array(kernel, "kernel")
     flat = image.ndim == 2 and kernel.ndim == 2
     x = image if image.ndim == 3 else image[..., None]

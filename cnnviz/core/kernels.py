@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from cnnviz.core._checks import KERNEL_KEYS, as_float_array, is_int
 from cnnviz.i18n import InputError, t
 
 
@@ -74,10 +75,6 @@ class KernelPreset:
         return t(self.explanation_key, lang=lang)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def gaussian_kernel(size: int = 3, sigma: float = 1.0) -> np.ndarray:
     r"""Return a square Gaussian blur kernel whose weights add up to 1.
 
@@ -115,7 +112,7 @@ def gaussian_kernel(size: int = 3, sigma: float = 1.0) -> np.ndarray:
            [0.1238, 0.2042, 0.1238],
            [0.0751, 0.1238, 0.0751]])
     """
-    if not _is_int(size) or size < 1 or size % 2 == 0:
+    if not is_int(size) or size < 1 or size % 2 == 0:
         raise InputError("error.kernel_size_odd", value=repr(size))
     if (
         not isinstance(sigma, numbers.Real)
@@ -239,22 +236,6 @@ def get_kernel(key: str, **params: float) -> np.ndarray:
     return preset.weights.copy()
 
 
-def _as_kernel(kernel: np.ndarray) -> np.ndarray:
-    """Read a kernel as a finite, non-empty float64 array."""
-    try:
-        array = np.array(kernel, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError("error.kernel_not_numeric", value=repr(kernel)) from None
-    if array.size == 0:
-        raise InputError("error.kernel_empty", shape=array.shape)
-    finite = np.isfinite(array)
-    if not finite.all():
-        raise InputError(
-            "error.kernel_not_finite", count=int(array.size - np.count_nonzero(finite))
-        )
-    return array
-
-
 def normalize_kernel(kernel: np.ndarray, *, rtol: float = 1e-8) -> np.ndarray:
     r"""Scale a kernel so its weights add up to 1, or, if they add up to 0, their sizes do.
 
@@ -292,7 +273,7 @@ def normalize_kernel(kernel: np.ndarray, *, rtol: float = 1e-8) -> np.ndarray:
     >>> normalize_kernel([[-1, 0, 1]])
     array([[-0.5,  0. ,  0.5]])
     """
-    array = _as_kernel(kernel)
+    array = as_float_array(kernel, "kernel", keys=KERNEL_KEYS)
     total = array.sum()
     magnitude = np.abs(array).sum()
     if magnitude == 0:
@@ -345,8 +326,8 @@ def random_kernel(shape: int | Sequence[int] = (3, 3), *, seed: int | None = Non
     >>> bool(np.array_equal(kernel, random_kernel((3, 3), seed=0)))
     True
     """
-    dims = (shape, shape) if _is_int(shape) else tuple(shape)
-    if not 2 <= len(dims) <= 4 or not all(_is_int(d) for d in dims):
+    dims = (shape, shape) if is_int(shape) else tuple(shape)
+    if not 2 <= len(dims) <= 4 or not all(is_int(d) for d in dims):
         raise InputError("error.kernel_shape", shape=repr(shape))
     for d in dims:
         if d < 1:

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnviz.core import shapes
-from cnnviz.core.conv import as_float_array
+from cnnviz.core._checks import as_float_array, as_pair, check_image
 from cnnviz.i18n import InputError
 
 PoolOp = Literal["max", "average"]
@@ -37,6 +37,18 @@ UpsampleMethod = Literal["nearest", "bilinear", "bed_of_nails"]
 
 POOL_OPS: tuple[str, ...] = ("max", "average")
 """Pooling operations, by the prefix of their Keras layer (``MaxPooling2D``...)."""
+
+
+class PoolSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`pool2d`, :func:`pool_windows` and ``pool2d_trace``.
+
+    Their defaults and checks are written once, in :func:`pool_windows`.
+    """
+
+    strides: int | Sequence[int] | None
+    padding: Literal["valid", "same"]
+    op: PoolOp
+
 
 UPSAMPLE_METHODS: tuple[str, ...] = ("nearest", "bilinear", "bed_of_nails")
 """Upsampling methods: Keras' two ``UpSampling2D`` interpolations, and bed of nails."""
@@ -49,8 +61,6 @@ COURSE_EXAMPLE: tuple[tuple[int, ...], ...] = (
 )
 """The course's pooling example (lecture slides, "max pool with 2x2 filters and stride 2"):
 a 4×4 input whose 2×2 max pool with stride 2 is ``[[6, 8], [3, 4]]``."""
-
-_IMAGE = "image"  # the name the catalogs' shared input messages quote
 
 
 @dataclass(frozen=True)
@@ -121,17 +131,10 @@ def _check_choice(value: object, choices: tuple[str, ...], key: str) -> str:
 
 def _positive_pair(value: int | Sequence[int], name: str, key: str) -> tuple[int, int]:
     # shapes would also reject a pool below 1, but quoting it as "kernel_size".
-    pair = shapes.as_pair(value, name)
+    pair = as_pair(value, name)
     if min(pair) < 1:
         raise InputError(key, name=name, value=value)
     return pair
-
-
-def _check_image(x: object) -> np.ndarray:
-    array = as_float_array(x, _IMAGE)
-    if array.ndim not in (2, 3):
-        raise InputError("error.image_rank", shape=array.shape, ndim=array.ndim)
-    return array
 
 
 def pool_windows(
@@ -145,18 +148,12 @@ def pool_windows(
     r"""Validate a pooling's arguments and pad its input, ready to pool or to trace.
 
     Takes the same arguments as :func:`pool2d`, so a trace can be built from
-    the very arguments given to it.
+    the very arguments given to it; their defaults and checks live here only.
 
     Parameters
     ----------
-    x : ndarray, shape (H, W) or (H, W, C)
-        The input, channels last.
-    pool_size : int or (int, int), default 2
-        Window size.
-    strides : int or (int, int), optional
-        Step of the window; the pool size by default, as in Keras.
-    padding : {"valid", "same"}, default "valid"
-        ``"same"`` pads as TensorFlow does, the extra cell at the bottom/right.
+    x, pool_size, strides, padding
+        As in :func:`pool2d`.
     op : {"max", "average"}, default "max"
         Decides what the padded cells hold (see :class:`PoolWindows`).
 
@@ -194,7 +191,7 @@ def pool_windows(
     )
     if not isinstance(padding, str) or padding not in ("valid", "same"):
         raise InputError("error.unknown_pool_padding", value=repr(padding))
-    array = _check_image(x)
+    array = check_image(x)
     output_shape = shapes.pool_output_shape(array.shape, pool, strides=stride, padding=padding)
     pads = shapes.padding_amounts_2d(array.shape[:2], pool, strides=stride, padding=padding)
     widths = [pads[0], pads[1]] + [(0, 0)] * (array.ndim - 2)
@@ -211,14 +208,12 @@ def _windows(padded: np.ndarray, pool: tuple[int, int], stride: tuple[int, int])
 
 
 def pool2d(
-    x: np.ndarray,
-    pool_size: int | Sequence[int] = 2,
-    *,
-    strides: int | Sequence[int] | None = None,
-    padding: Literal["valid", "same"] = "valid",
-    op: PoolOp = "max",
+    x: np.ndarray, pool_size: int | Sequence[int] = 2, **settings: Unpack[PoolSettings]
 ) -> np.ndarray:
     r"""Pool an image or feature map, as ``MaxPooling2D`` / ``AveragePooling2D`` do.
+
+    The keyword settings are checked, with their defaults, by :func:`pool_windows`,
+    which :func:`cnnviz.core.trace.pool2d_trace` shares.
 
     Parameters
     ----------
@@ -260,9 +255,29 @@ def pool2d(
     >>> pool2d(x, 2, op="average")
     array([[3.25, 5.25], [2.  , 2.  ]])
     """
-    windows = pool_windows(x, pool_size, strides=strides, padding=padding, op=op)
+    return pool_from_windows(pool_windows(x, pool_size, **settings))
+
+
+def pool_from_windows(windows: PoolWindows) -> np.ndarray:
+    """Pool an input already validated and padded by :func:`pool_windows`.
+
+    Parameters
+    ----------
+    windows : PoolWindows
+        The padded input, its real cells, pool size, strides and operation.
+
+    Returns
+    -------
+    ndarray, shape (Ho, Wo) or (Ho, Wo, C)
+        Exactly :func:`pool2d` with the arguments ``windows`` was built from.
+
+    Examples
+    --------
+    >>> pool_from_windows(pool_windows(np.arange(9).reshape(3, 3), 2, padding="same"))
+    array([[4., 5.], [7., 8.]])
+    """
     values = _windows(windows.padded, windows.pool_size, windows.strides)
-    if op == "max":
+    if windows.op == "max":
         return values.max(axis=(-2, -1))
     counts = _windows(windows.real, windows.pool_size, windows.strides).sum(axis=(-2, -1))
     if windows.padded.ndim == 3:
@@ -305,7 +320,7 @@ def global_pool2d(x: np.ndarray, *, op: PoolOp = "max") -> float | np.ndarray:
     array([ 8., 10.])
     """
     op = _check_choice(op, POOL_OPS, "error.unknown_pool_op")
-    array = _check_image(x)
+    array = check_image(x)
     result = array.max(axis=(0, 1)) if op == "max" else array.mean(axis=(0, 1))
     return float(result) if array.ndim == 2 else result
 
@@ -354,7 +369,7 @@ def upsample_kernel(method: UpsampleMethod, size: int | Sequence[int] = 2) -> np
     array([[1., 0.],
            [0., 0.]])
     """
-    rows, cols = shapes.as_pair(size, "size")
+    rows, cols = as_pair(size, "size")
     if method == "nearest":
         return np.ones((rows, cols))
     if method == "bed_of_nails":
@@ -418,7 +433,7 @@ def upsample2d(
     """
     method = _check_choice(method, UPSAMPLE_METHODS, "error.unknown_upsample_method")
     rows, cols = _positive_pair(size, "size", "error.below_one")
-    array = _check_image(x)
+    array = check_image(x)
     if method == "nearest":
         return np.repeat(np.repeat(array, rows, axis=0), cols, axis=1)
     if method == "bilinear":
@@ -467,8 +482,8 @@ def shift_image(
     >>> shift_image(np.array([[1, 2, 3], [4, 5, 6]]), (-1, 0), fill=9)
     array([[4., 5., 6.], [9., 9., 9.]])
     """
-    rows, cols = shapes.as_pair(shift, "shift")
-    array = _check_image(x)
+    rows, cols = as_pair(shift, "shift")
+    array = check_image(x)
     fill = float(as_float_array(fill, "fill"))
     out = np.full(array.shape, fill)
     height, width = array.shape[:2]
@@ -570,7 +585,7 @@ def compare_shifted(
     >>> result.after, result.count, result.total
     (array([[5., 7.], [3., 3.]]), 3, 4)
     """
-    pair = shapes.as_pair(shift, "shift")
+    pair = as_pair(shift, "shift")
     before = pool2d(x, pool_size, strides=strides, padding=padding, op=op)
     shifted = shift_image(x, pair, fill=fill)
     after = pool2d(shifted, pool_size, strides=strides, padding=padding, op=op)

@@ -24,11 +24,11 @@ The padding presets are ``"valid"`` (:math:`p = 0`), ``"full"``
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cnnviz.core._checks import as_pair, is_int
 from cnnviz.i18n import InputError
 
 PaddingPreset = Literal["valid", "same", "full"]
@@ -42,49 +42,8 @@ Pads2D = tuple[tuple[int, int], tuple[int, int]]
 PADDING_PRESETS: tuple[str, ...] = ("valid", "same", "full")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def as_pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
-    """Read a Keras size argument, an int or a ``(rows, cols)`` pair, as a pair of ints.
-
-    Parameters
-    ----------
-    value : int or (int, int)
-        The argument as given.
-    name : str
-        The argument's Keras name, quoted in the error message.
-
-    Returns
-    -------
-    (int, int)
-        Rows and columns.
-
-    Raises
-    ------
-    InputError
-        If ``value`` is neither an int nor a pair of ints.
-
-    Examples
-    --------
-    >>> as_pair(3, "kernel_size"), as_pair((1, 2), "strides")
-    ((3, 3), (1, 2))
-    """
-    if _is_int(value):
-        return (int(value), int(value))
-    if (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) == 2
-        and all(_is_int(v) for v in value)
-    ):
-        return (int(value[0]), int(value[1]))
-    raise InputError("error.not_int_or_pair", name=name, value=repr(value))
-
-
 def _check_at_least_one(value: int, name: str) -> int:
-    if not _is_int(value):
+    if not is_int(value):
         raise InputError("error.not_int_or_pair", name=name, value=repr(value))
     if value < 1:
         key = "error.stride_below_one" if name in ("strides", "size") else "error.below_one"
@@ -177,9 +136,9 @@ def padding_amounts(
             total = max((out - 1) * strides + k_eff - n, 0)
             return (total // 2, total - total // 2)
         raise InputError("error.unknown_padding", value=repr(padding))
-    if _is_int(padding):
+    if is_int(padding):
         before = after = int(padding)
-    elif isinstance(padding, Sequence) and len(padding) == 2 and all(_is_int(v) for v in padding):
+    elif isinstance(padding, Sequence) and len(padding) == 2 and all(is_int(v) for v in padding):
         before, after = int(padding[0]), int(padding[1])
     else:
         raise InputError("error.unknown_padding", value=repr(padding))
@@ -302,11 +261,11 @@ def padding_amounts_2d(
 
 def _padding_per_axis(padding: Padding2D) -> tuple[Padding1D, Padding1D]:
     """Split a 2-D padding argument into one 1-D argument per axis."""
-    if isinstance(padding, str) or _is_int(padding):
+    if isinstance(padding, str) or is_int(padding):
         return (padding, padding)
     if isinstance(padding, Sequence) and len(padding) == 2:
         rows, cols = padding
-        if _is_int(rows) and _is_int(cols):
+        if is_int(rows) and is_int(cols):
             return (int(rows), int(cols))
         if all(isinstance(p, Sequence) and not isinstance(p, str) for p in padding):
             return (tuple(rows), tuple(cols))
@@ -732,7 +691,9 @@ def conv_transpose_length_formula(
 
     Parameters
     ----------
-    n, kernel_size, strides, padding, dilation_rate
+    n : int
+        Length of the input to upsample.
+    kernel_size, strides, padding, dilation_rate
         As in :func:`conv_transpose_output_length`.
 
     Returns
@@ -764,16 +725,22 @@ def conv_params_per_filter_formula(
 ) -> str:
     """Write a ``Conv2D`` layer's parameter count filter by filter: ``(kh·kw·C + 1)·F``.
 
+    The count of :func:`conv_params_formula`, grouped as the study guide does:
+    each filter has one ``kh × kw`` slice per input channel and one bias.
+
     Parameters
     ----------
-    kernel_size, in_channels, filters, use_bias
-        As in :func:`conv_params`.
+    kernel_size : int or (int, int)
+        Kernel rows and columns.
+    in_channels, filters : int
+        Input channels and filters.
+    use_bias : bool, default True
+        Whether each filter has a bias: without, ``(kh·kw·C)·F``.
 
     Returns
     -------
     str
-        ``(kh·kw·C + 1)·F = total``: each filter has one ``kh × kw`` slice per
-        input channel and one bias (``(kh·kw·C)·F`` without biases).
+        ``(kh·kw·C + 1)·F = total``.
 
     Examples
     --------

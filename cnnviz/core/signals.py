@@ -44,6 +44,7 @@ from types import MappingProxyType
 import numpy as np
 
 from cnnviz.core import conv, shapes
+from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError, format_number, get_language, t
 
 SAMPLE_RATE = 100
@@ -119,11 +120,7 @@ SIGNALS: Mapping[str, SignalPreset] = MappingProxyType(
 
 
 def _check_length(length: object) -> int:
-    if (
-        not isinstance(length, numbers.Integral)
-        or isinstance(length, bool)
-        or not (2 <= length <= MAX_LENGTH)
-    ):
+    if not is_int(length) or not (2 <= length <= MAX_LENGTH):
         raise InputError("error.signal_length", value=repr(length), max=MAX_LENGTH)
     return int(length)
 
@@ -136,7 +133,7 @@ def _check_noise(noise: object) -> float:
 
 
 def _check_seed(seed: object) -> int:
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise InputError("error.signal_seed", value=repr(seed))
     return int(seed)
 
@@ -268,7 +265,7 @@ def moving_average_kernel(n: int) -> np.ndarray:
     >>> moving_average_kernel(4)
     array([0.25, 0.25, 0.25, 0.25])
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 1 <= n <= MAX_LENGTH:
+    if not is_int(n) or not 1 <= n <= MAX_LENGTH:
         raise InputError("error.moving_average_n", value=repr(n), max=MAX_LENGTH)
     return np.ones(int(n)) / int(n)
 
@@ -415,10 +412,8 @@ def compare_paddings(
 
     Parameters
     ----------
-    signal : ndarray, shape (N,)
-        The signal.
-    kernel : ndarray, shape (k,)
-        The kernel.
+    signal, kernel : ndarray, shapes (N,) and (k,)
+        What to filter, and the filter's weights.
     strides, dilation_rate : int, default 1
         Step of the window and spacing between taps, as in :func:`cnnviz.core.conv.conv1d`.
     flip : bool, default False

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import io
 import math
-import numbers
 import struct
 import unicodedata
 from collections.abc import Sequence
@@ -44,6 +43,7 @@ from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
 
 from cnnviz.content.links import compact_number
 from cnnviz.core import conv
+from cnnviz.core._checks import is_int
 from cnnviz.core.trace import ConvStep, ConvTrace
 from cnnviz.i18n import InputError, format_number, get_language, t
 
@@ -162,11 +162,7 @@ def _png_scale(shape: tuple[int, int], scale: object) -> int:
     longest = max(shape)
     if scale is None:
         return max(1, min(math.ceil(PNG_MIN_SIDE / longest), MAX_PNG_SIDE // longest))
-    if (
-        not isinstance(scale, numbers.Integral)
-        or isinstance(scale, bool)
-        or not 1 <= scale <= MAX_PNG_SIDE // longest
-    ):
+    if not is_int(scale) or not 1 <= scale <= MAX_PNG_SIDE // longest:
         raise InputError(
             "error.export_scale",
             value=repr(scale),
@@ -393,9 +389,7 @@ def _check_region(region: object, rows: int, cols: int) -> tuple[int, int, int, 
         values = tuple(region)  # type: ignore[arg-type]
     except TypeError:
         values = ()
-    ok = len(values) == 4 and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
-    )
+    ok = len(values) == 4 and all(is_int(v) for v in values)
     if ok:
         r0, r1, c0, c1 = (int(v) for v in values)
         ok = 0 <= r0 < r1 <= rows and 0 <= c0 < c1 <= cols
@@ -424,11 +418,7 @@ def _check_filter(trace: ConvTrace, fmap: object) -> int | None:
 
 
 def _check_int(value: object, name: str, low: int, high: int) -> int:
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or not (low <= value <= high)
-    ):
+    if not is_int(value) or not (low <= value <= high):
         raise InputError(f"error.export_{name}", value=repr(value), min=low, max=high)
     return int(value)
 

@@ -21,7 +21,6 @@ Decoding is defensive because the bytes come from strangers:
 from __future__ import annotations
 
 import io
-import numbers
 import re
 import threading
 import warnings
@@ -30,6 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
+from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError
 
 MAX_PIXELS = 50_000_000
@@ -87,7 +87,7 @@ class DecodedImage:
 
 
 def _positive_int(value: int, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int; received {value!r}.")
     if value < 1:
         raise InputError("error.below_one", name=name, value=int(value))

@@ -1045,3 +1045,105 @@ def test_kernel_ranks_agree(h, w, c, f, kernel, strides, dilation, padding, pad_
     np.testing.assert_array_equal(
         conv2d(x, bank[:, :, 0, 0], **kwargs)[..., 0], conv2d(x[..., 0], bank[:, :, 0, 0], **kwargs)
     )
+
+
+# --- one spec for conv2d, conv1d and their traces ------------------------------------------
+
+
+def test_conv_spec_resolves_the_course_example():
+    spec = conv_module.conv_spec(
+        COURSE_MATRIX, COURSE_KERNEL, strides=2, padding=1, flip=True, bias=0.5
+    )
+    assert spec.pads == ((1, 1), (1, 1))
+    assert spec.output_hw == (3, 4)
+    assert spec.padded.shape == (7, 9)
+    np.testing.assert_array_equal(spec.padded[1:-1, 1:-1], COURSE_MATRIX)
+    np.testing.assert_array_equal(spec.kernel, COURSE_KERNEL[::-1, ::-1])
+    assert spec.kernel.flags.c_contiguous
+    assert spec.bank.shape == (3, 3, 1, 1)
+    np.testing.assert_array_equal(spec.bias, [0.5])
+    assert (spec.strides, spec.dilation_rate, spec.activation) == ((2, 2), (1, 1), "linear")
+
+
+def test_conv_spec_bank_layouts():
+    x = np.ones((4, 4, 2))
+    assert conv_module.conv_spec(x, np.ones((2, 2))).bank.shape == (2, 2, 1, 1)
+    assert conv_module.conv_spec(x, np.ones((2, 2, 2))).bank.shape == (2, 2, 2, 1)
+    spec = conv_module.conv_spec(x, np.ones((2, 2, 2, 3)), bias=[1, 2, 3])
+    assert spec.bank.shape == (2, 2, 2, 3)
+    np.testing.assert_array_equal(spec.bias, [1.0, 2.0, 3.0])
+
+
+def test_conv_spec_bias_is_never_the_callers_array():
+    bias = np.array([1.0, 2.0])
+    spec = conv_module.conv_spec(np.ones((3, 3, 1)), np.ones((2, 2, 1, 2)), bias=bias)
+    bias[0] = 9.0
+    np.testing.assert_array_equal(spec.bias, [1.0, 2.0])
+
+
+def test_conv_spec_reports_an_empty_output_before_an_unknown_pad_mode():
+    with pytest.raises(InputError) as info:
+        conv_module.conv_spec(np.ones((2, 2)), np.ones((3, 3)), pad_mode="mirror")
+    assert info.value.key == "error.output_empty"
+    with pytest.raises(InputError) as info:
+        conv_module.conv_spec(np.ones((3, 3)), np.ones((3, 3)), pad_mode="mirror")
+    assert info.value.key == "error.unknown_pad_mode"
+
+
+def test_conv1d_spec_is_a_one_row_conv_spec():
+    spec = conv_module.conv1d_spec(COURSE_SIGNAL, COURSE_KERNEL_1D, padding="same", strides=2)
+    # TensorFlow's "same" with stride 2: ceil(6 / 2) = 3 outputs, the one padded cell at the end.
+    assert spec.pads == ((0, 0), (0, 1))
+    assert (spec.strides, spec.output_hw) == ((1, 2), (1, 3))
+    np.testing.assert_array_equal(spec.padded, [[1, 2, -5, 4, 2, -1, 0]])
+    np.testing.assert_array_equal(conv_module.correlate(spec)[0], [8.0, 11.0, -4.0])
+
+
+def test_conv1d_spec_quotes_the_signals_own_settings():
+    with pytest.raises(InputError) as info:
+        conv_module.conv1d_spec([1, 2], [1, 1, 1])
+    assert info.value.key == "error.output_empty"
+    assert (info.value.fields["n"], info.value.fields["kernel_size"]) == (2, 3)
+
+
+@PROPERTY
+@given(
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    kernel=kernel_sizes,
+    strides=step_pairs,
+    dilation=step_pairs,
+    padding=paddings,
+    pad_mode=st.sampled_from(PAD_MODES),
+    rank=st.sampled_from([2, 3, 4]),
+    flip=st.booleans(),
+    activation=st.sampled_from([None, "relu", "tanh"]),
+    seed=seeds,
+)
+def test_correlate_of_the_spec_is_conv2d(
+    h, w, kernel, strides, dilation, padding, pad_mode, rank, flip, activation, seed
+):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((h, w, 2))
+    k = rng.standard_normal((*kernel, 2, 3)[:rank])
+    kwargs = {
+        "strides": strides,
+        "padding": padding,
+        "dilation_rate": dilation,
+        "pad_mode": pad_mode,
+        "flip": flip,
+        "activation": activation,
+    }
+    try:
+        spec = conv_module.conv_spec(x, k, **kwargs)
+    except InputError as err:
+        assert err.key == "error.output_empty"
+        return
+    out = conv2d(x, k, **kwargs)
+    np.testing.assert_array_equal(activate(conv_module.correlate(spec), activation), out)
+    assert out.shape[:2] == spec.output_hw
+    pads = shapes.padding_amounts_2d(
+        (h, w), kernel, strides=strides, padding=padding, dilation_rate=dilation
+    )
+    assert spec.pads == pads
+    np.testing.assert_array_equal(spec.padded, pad2d(x, pads, pad_mode=pad_mode))

@@ -706,3 +706,56 @@ def test_a_transposed_convolution_is_a_window_over_the_image_with_holes(
     np.testing.assert_array_equal(trace.padded[top::sr, left::sc][:rows, :cols], x)
     assert np.count_nonzero(trace.padded) <= np.count_nonzero(x)
     assert trace.flip and trace.strides == (1, 1)
+
+
+# --- the split modules --------------------------------------------------------------------
+
+
+def test_trace_module_exports_every_trace():
+    from cnnviz.core import pool_trace, signal_trace, trace
+
+    assert trace.PoolTrace is pool_trace.PoolTrace
+    assert trace.PoolStep is pool_trace.PoolStep
+    assert trace.pool2d_trace is pool_trace.pool2d_trace
+    assert trace.Conv1DTrace is signal_trace.Conv1DTrace
+    assert trace.Conv1DStep is signal_trace.Conv1DStep
+    assert trace.conv1d_trace is signal_trace.conv1d_trace
+    assert set(trace.__all__) >= {"ConvTrace", "ConvStep", "conv2d_trace", "pool2d_trace"}
+
+
+def test_trace_holds_what_its_spec_resolved():
+    spec = conv.conv_spec(COURSE_X, COURSE_K, strides=2, padding="same", flip=True)
+    trace = conv2d_trace(COURSE_X, COURSE_K, strides=2, padding="same", flip=True)
+    np.testing.assert_array_equal(trace.padded, spec.padded)
+    np.testing.assert_array_equal(trace.kernel, spec.kernel)
+    assert (trace.pads, trace.strides, trace.output.shape) == (spec.pads, (2, 2), spec.output_hw)
+
+
+def test_trace_kernel_is_a_private_copy():
+    kernel = np.array([[1.0, -1.0]])
+    trace = conv2d_trace([[1, 2, 3]], kernel)
+    kernel[0, 0] = 5.0
+    assert trace.kernel[0, 0] == 1.0
+    assert not trace.kernel.flags.writeable
+
+
+def test_pool_trace_output_comes_from_its_windows():
+    windows = pooling.pool_windows(COURSE_POOL, 3, strides=2, padding="same", op="average")
+    trace = pool2d_trace(COURSE_POOL, 3, strides=2, padding="same", op="average")
+    np.testing.assert_array_equal(trace.padded, windows.padded)
+    np.testing.assert_array_equal(trace.output, pooling.pool_from_windows(windows))
+    np.testing.assert_array_equal(
+        trace.output, pooling.pool2d(COURSE_POOL, 3, strides=2, padding="same", op="average")
+    )
+
+
+def test_conv1d_trace_step_at_names_a_position():
+    trace = conv1d_trace([1, 2, 3], [1, 1])
+    assert trace.step_at(1) == trace.step(1)
+    with pytest.raises(InputError) as info:
+        trace.step_at(2)
+    assert info.value.key == "error.trace_position_out_of_range"
+    assert info.value.fields == {"position": 2, "count": 2, "last": 1}
+    with pytest.raises(InputError) as info:
+        trace.step(-1)
+    assert info.value.fields == {"index": -1, "count": 2, "last": 1}
