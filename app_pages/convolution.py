@@ -5,11 +5,11 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures
 from cnnviz.content import links
 from cnnviz.core import shapes
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.core.trace import ConvTrace, conv2d_trace
+from cnnviz.figures import cells as cell_figures
 from cnnviz.i18n import format_shape, t
 from cnnviz.io import export
 from cnnviz.ui import kit
@@ -125,13 +125,13 @@ def cell_view(
     inspector(trace, fmap, row, col)
     export_col, share_col = st.columns(2)
     with export_col.popover(t("conv.export"), width="stretch"):
-        downloads(trace, bank, maps, fmap, figures.region_around(maps.shape, row, col))
+        downloads(trace, bank, maps, fmap, cell_figures.region_around(maps.shape, row, col))
     with share_col.popover(t("conv.share"), width="stretch"):
         share_link(bank)
 
 
 def downloads(
-    trace: ConvTrace, bank: np.ndarray, maps: np.ndarray, fmap: int, region: figures.Region
+    trace: ConvTrace, bank: np.ndarray, maps: np.ndarray, fmap: int, region: cell_figures.Region
 ) -> None:
     """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV."""
     # The PNG, GIF and map CSV are made only when clicked (callables); the kernel's CSV is tiny.

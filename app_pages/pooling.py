@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from cnnviz import figures
+from cnnviz.figures import cells as cell_figures
 from cnnviz.i18n import labels, t
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
@@ -35,7 +35,7 @@ LAST_VALID = f"{KEY}_last"
 
 def on_map_click(op: str) -> None:
     """Inspect the clicked cell of a pooled map, and follow its operation (a callback)."""
-    cell = figures.cell_from_selection(st.session_state.get(f"{KEY}_map_{op}"))
+    cell = cell_figures.cell_from_selection(st.session_state.get(f"{KEY}_map_{op}"))
     if cell is not None:
         st.session_state[f"{KEY}_row"], st.session_state[f"{KEY}_col"] = cell
         st.session_state[f"{KEY}_op"] = op

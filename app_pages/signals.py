@@ -6,9 +6,9 @@ What each part draws is in :mod:`cnnviz.ui.signal_views`; this page puts them in
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures
 from cnnviz.core import signals
 from cnnviz.core.signals import PADDINGS_1D
+from cnnviz.figures import conv as conv_figures
 from cnnviz.i18n import get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.conv_settings import MAX_DILATION, MAX_STRIDE
@@ -142,4 +142,4 @@ st.subheader(t("signal.inspect", position=position))
 step = trace.step_at(position)
 st.code("\n".join(step.formula_lines()), language=None, wrap_lines=True)
 if kernel.size <= MAX_WINDOW_FIGURE:
-    kit.chart(figures.window_figure(step), key=f"{KEY}_window")
+    kit.chart(conv_figures.window_figure(step), key=f"{KEY}_window")

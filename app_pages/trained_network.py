@@ -7,7 +7,7 @@ feature map and the prediction change.
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures
+from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_number, format_shape, get_language, labels, t
 from cnnviz.ui.kit import bullets, chart
@@ -97,7 +97,7 @@ def show_feature_maps(inspection) -> None:
         channel = pick_index(t("net.maps.enlarge", last=channels - 1), channels, f"{KEY}_channel")
     with enlarged:
         chart(
-            figures.heatmap(
+            conv_figures.heatmap(
                 layer.values[..., channel],
                 title=t("net.maps.one", name=layer.name, channel=channel),
                 clickable=False,
@@ -170,7 +170,7 @@ def show_surgery(picked: DigitInput, original) -> None:
             key=f"{KEY}_surgery_bars",
         )
     chart(
-        figures.feature_map_grid(
+        conv_figures.feature_map_grid(
             np.stack([before.values[..., index], after.values[..., index]], axis=-1),
             titles=[t("net.surgery.before", index=index), t("net.surgery.after", index=index)],
             clickable=False,
@@ -191,7 +191,7 @@ inspection = inspect_digit(network, picked.digit)
 with left:
     st.caption(picked.description)
     st.markdown(f"**{t('net.what_it_sees')}**")
-    chart(figures.image_figure(picked.digit, height=300, lang=lang), key=f"{KEY}_digit")
+    chart(conv_figures.image_figure(picked.digit, height=300, lang=lang), key=f"{KEY}_digit")
 with right:
     show_prediction(picked, inspection.probabilities)
 if picked.steps:

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures
 from cnnviz.content import quiz
+from cnnviz.figures import conv as conv_figures
 from cnnviz.i18n import InputError, get_language, labels, t
 from cnnviz.ui import kit
 from cnnviz.ui.url_state import url_choice
@@ -61,7 +61,7 @@ def on_answer(qid: str, question: quiz.Question) -> None:
 def quiz_matrix(matrix: tuple[tuple[int, ...], ...], title: str, lang: str):
     """Draw a small integer matrix with its numbers, rows and columns from 0."""
     array = np.array(matrix, dtype=np.float64)
-    return figures.heatmap(
+    return conv_figures.heatmap(
         array,
         title=title,
         clickable=False,

@@ -43,7 +43,7 @@ _NUMPY_PAD_MODES = {
 LEAKY_RELU_SLOPE = 0.2
 """Negative slope of ``leaky_relu``, Keras 3's default (``keras.activations.leaky_relu``)."""
 
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+ACTIVATION_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": lambda x: x,
     "relu": lambda x: np.maximum(x, 0.0),
     "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),  # stable for large |x|
@@ -106,10 +106,12 @@ def activate(x: np.ndarray, activation: str | None) -> np.ndarray:
 
 def _activation_function(activation: str | None) -> Callable[[np.ndarray], np.ndarray]:
     try:
-        return ACTIVATIONS["linear" if activation is None else activation]
+        return ACTIVATION_FUNCTIONS["linear" if activation is None else activation]
     except (KeyError, TypeError):
         raise InputError(
-            "error.unknown_activation", value=repr(activation), expected=", ".join(ACTIVATIONS)
+            "error.unknown_activation",
+            value=repr(activation),
+            expected=", ".join(ACTIVATION_FUNCTIONS),
         ) from None
 
 

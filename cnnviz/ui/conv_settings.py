@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnnviz.core.conv import ACTIVATIONS, PAD_MODES
+from cnnviz.core.conv import ACTIVATION_FUNCTIONS, PAD_MODES
 from cnnviz.core.shapes import PADDING_PRESETS, Padding2D
 from cnnviz.i18n import t
 from cnnviz.ui.kit import pair_inputs, settings_panel
@@ -90,7 +90,7 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
             bind="query-params",
         )
         activation = catalog_choice(
-            st.selectbox, "settings.activation", list(ACTIVATIONS), key=f"{key}_act"
+            st.selectbox, "settings.activation", list(ACTIVATION_FUNCTIONS), key=f"{key}_act"
         )
         flip = url_toggle("settings.flip", key=f"{key}_flip")
         st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))

@@ -15,7 +15,6 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz import figures
 from cnnviz.core import shapes
 from cnnviz.core.conv import conv2d_transpose
 from cnnviz.core.pooling import (
@@ -29,6 +28,7 @@ from cnnviz.core.pooling import (
 )
 from cnnviz.core.stage import StageData, conv_stage_data, pool_stage_data
 from cnnviz.core.trace import PoolTrace, conv2d_transpose_trace, pool2d_trace
+from cnnviz.figures import conv as conv_figures
 from cnnviz.i18n import format_number, format_shape, get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.pool_settings import PoolSettings, transpose_kernel_editor
@@ -122,14 +122,14 @@ def map_figure(
 ) -> go.Figure:
     """Build a map's figure: a picture for RGB or ``image``, else a heatmap."""
     if array.ndim == 3:
-        return figures.image_figure(
+        return conv_figures.image_figure(
             np.clip(array, 0, 1), title=title, height=LARGE_MAP_HEIGHT, lang=lang
         )
     if image:
-        return figures.image_figure(array, title=title, height=LARGE_MAP_HEIGHT, lang=lang)
+        return conv_figures.image_figure(array, title=title, height=LARGE_MAP_HEIGHT, lang=lang)
     # A map too large to write its numbers in reads like a picture: keep it compact.
     height = LARGE_MAP_HEIGHT if max(array.shape) > SMALL_MAP else None
-    return figures.heatmap(
+    return conv_figures.heatmap(
         array, title=title, clickable=clickable, highlight=highlight, height=height, lang=lang
     )
 
@@ -211,7 +211,7 @@ def inspector(trace: PoolTrace, channel: int | None, row: int, col: int) -> None
     with text:
         st.markdown(t(f"pool.inspect.{trace.op}", row=row, col=col, count=step.count))
         st.code("\n".join(step.formula_lines()), language=None)
-    kit.chart(figures.window_figure(step), key=f"{KEY}_window", where=window)
+    kit.chart(conv_figures.window_figure(step), key=f"{KEY}_window", where=window)
 
 
 def side_by_side(

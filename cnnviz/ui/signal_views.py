@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from cnnviz import figures
 from cnnviz.core import signals
 from cnnviz.core.signals import KERNELS_1D, SIGNALS, PaddingResult
 from cnnviz.core.stage import StageData, conv1d_stage_data
 from cnnviz.core.trace import Conv1DTrace, conv1d_trace
+from cnnviz.figures import signal as signal_figures
 from cnnviz.i18n import get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import clamped_index
@@ -95,13 +95,13 @@ def stage_data_of(
 @st.cache_resource(max_entries=16, show_spinner=False)
 def chart_of(signal: np.ndarray, results: tuple[PaddingResult, ...], lang: str) -> go.Figure:
     """Draw the signal and its three results, stacked (cached per language)."""
-    return figures.padding_comparison(signal, results, lang=lang)
+    return signal_figures.padding_comparison(signal, results, lang=lang)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def signal_figure(signal: np.ndarray, lang: str) -> go.Figure:
     """Draw a long signal small (cached per language)."""
-    return figures.signal_chart(signal, lang=lang)
+    return signal_figures.signal_chart(signal, lang=lang)
 
 
 # --- callbacks and URL ------------------------------------------------------------------

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from app_pages.training.builder import BUILDER_ACTIVATIONS
-from cnnviz.core.architectures import ACTIVATIONS
+from cnnviz.core.spec import ACTIVATIONS
 from tests.app.helpers import open_page
 
 PAGE = "app_pages/training/page.py"

@@ -1,4 +1,4 @@
-"""Tests of cnnviz.figures._base and of the package's re-exports."""
+"""Tests of cnnviz.figures._base: shared scales, texts, axes and layouts."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ import numpy as np
 import pytest
 
 import cnnviz.figures._base as base
-from cnnviz import figures
-from cnnviz.figures import cells, conv, pool, signal
 from cnnviz.i18n import InputError
-
-
-def test_public_names_exist_and_are_the_subject_modules_own():
-    for name in figures.__all__:
-        assert hasattr(figures, name), name
-    homes = (base, cells, conv, pool, signal)
-    for name in figures.__all__:
-        owners = [m for m in homes if getattr(m, name, None) is getattr(figures, name)]
-        assert owners, name
 
 
 def test_pick_scale_diverging_symmetric_or_grey_up_to_the_white_point():

@@ -6,7 +6,6 @@ names; students and pages use the package's public functions.
 
 from __future__ import annotations
 
-import numbers
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,11 +118,6 @@ def _build_score_model(model: keras.Model) -> keras.Model:
 # --- checking what the student (or the page) passes --------------------------------------
 
 
-# cnnviz.core has no shared validation module yet (core/_checks): this one stays here.
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def shape_text(shape: Iterable[int | None]) -> str:
     """Write a shape for a message: ``(?, 28, 28, 1)``, ``?`` for an unknown size."""
     return "(" + ", ".join("?" if n is None else str(n) for n in shape) + ")"
@@ -186,7 +181,7 @@ def checked_input(
     """
     x = _as_image(model, image)
     _, classes = _model_shapes(model)
-    if not _is_int(class_index) or not 0 <= class_index < classes:
+    if not is_int(class_index) or not 0 <= class_index < classes:
         raise InputError(
             "error.saliency_class_index", value=repr(class_index), classes=classes, last=classes - 1
         )
@@ -195,7 +190,7 @@ def checked_input(
 
 def check_count(value: int, name: str) -> int:
     """Return a count (samples, steps, a window's side) checked to be an int of at least 1."""
-    if not _is_int(value):
+    if not is_int(value):
         raise InputError("error.not_int_or_pair", name=name, value=repr(value))
     if value < 1:
         raise InputError("error.below_one", name=name, value=value)
