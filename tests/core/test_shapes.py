@@ -17,22 +17,9 @@ from cnnviz.core import shapes
 from cnnviz.core.conv import conv1d
 from cnnviz.core.shapes import ReceptiveField
 from cnnviz.i18n import InputError
+from tests.core.helpers import assert_actionable
 
 PROPERTY = settings(max_examples=50, deadline=None)
-
-
-def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
-    """Check an error a student can act on: right key, real text in both languages, values."""
-    assert isinstance(err, ValueError)
-    assert err.key == key
-    messages = {lang: err.message(lang) for lang in ("en", "es")}
-    assert messages["en"] != messages["es"]
-    for message in messages.values():
-        assert message != key
-        assert "{" not in message and "}" not in message  # every field filled in
-        assert "error." not in message
-        for value in quoted:
-            assert value in message, (value, message)
 
 
 # --- hand-computed values ---------------------------------------------------------------
@@ -563,3 +550,36 @@ def test_receptive_field_is_the_span_of_influencing_inputs(n, layers):
             assert (cells.min(), cells.max()) == (low, high)
     for earlier, later in itertools.pairwise(fields):
         assert later.size >= earlier.size and later.jump >= earlier.jump
+
+
+@given(
+    n=st.integers(1, 64),
+    kernel=st.integers(1, 9),
+    strides=st.integers(1, 4),
+    padding=st.sampled_from(["valid", "same"]),
+    dilation=st.integers(1, 3),
+)
+def test_transpose_formula_ends_with_the_core_length(n, kernel, strides, padding, dilation):
+    out = shapes.conv_transpose_output_length(
+        n, kernel, strides=strides, padding=padding, dilation_rate=dilation
+    )
+    formula = shapes.conv_transpose_length_formula(
+        n, kernel, strides=strides, padding=padding, dilation_rate=dilation
+    )
+    assert formula.endswith(f"= {out}")
+    assert formula.startswith(f"{n}·{strides}")
+
+
+@given(
+    kh=st.integers(1, 7),
+    kw=st.integers(1, 7),
+    c=st.integers(1, 64),
+    f=st.integers(1, 64),
+    use_bias=st.booleans(),
+)
+def test_per_filter_formula_agrees_with_conv_params(kh, kw, c, f, use_bias):
+    text = shapes.conv_params_per_filter_formula((kh, kw), c, f, use_bias=use_bias)
+    total = shapes.conv_params((kh, kw), c, f, use_bias=use_bias)
+    assert text.endswith(f"= {total}")
+    assert text.startswith(f"({kh}·{kw}·{c}")
+    assert total == (kh * kw * c + use_bias) * f

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import gc
-import operator
-import os
 import tracemalloc
-from functools import reduce
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -14,18 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz.core import conv, pooling
-from cnnviz.core.trace import (
-    Conv1DStep,
-    ConvStep,
-    ConvTrace,
-    PoolStep,
-    conv1d_trace,
-    conv2d_trace,
-    conv2d_transpose_trace,
-    pool2d_trace,
-)
+from cnnviz.core import conv
+from cnnviz.core.pool_trace import pool2d_trace
+from cnnviz.core.signal_trace import conv1d_trace
+from cnnviz.core.trace import ConvStep, ConvTrace, conv2d_trace, conv2d_transpose_trace
 from cnnviz.i18n import MINUS, InputError
+from tests.core.helpers import (
+    COURSE_POOL,
+    assert_translated,
+    expected_cell,
+    expected_padding,
+    pairs,
+    sequential_sum,
+    small_floats,
+)
 
 COURSE_X = np.array(
     [
@@ -36,18 +35,18 @@ COURSE_X = np.array(
         [4, 9, 0, 0, 5, 0, 0],
     ]
 )
+
+
 COURSE_K = np.array([[1, -2, 3], [4, -5, 6], [-7, 8, -9]])
+
+
 COURSE_FORMULA = "0·1 + 5·(−2) + 0·3 + 1·4 + 6·(−5) + 0·6 + 2·(−7) + 7·8 + 0·(−9) = 6"
-COURSE_POOL = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
+
+
 ACTIVATIONS = [None, "linear", "relu", "sigmoid", "tanh", "leaky_relu"]
 
 
-def sequential_sum(values: np.ndarray) -> float:
-    """Add left to right, as conv adds a 2-D kernel's taps (Python's sum() may compensate)."""
-    return reduce(operator.add, values.ravel().tolist(), 0.0)
-
-
-# --- the course's example: values and formulas -------------------------------------------
+# --- the course's example: values and formulas -----------------------------------------
 
 
 def test_course_example_first_step():
@@ -221,101 +220,7 @@ def test_iteration_is_lazy_and_in_step_order():
     assert [s.index for s in trace] == list(range(15))
 
 
-def test_conv1d_course_signal():
-    trace = conv1d_trace([1, 2, -5, 4, 2, -1], [-1, 2, -1], padding="same")
-    np.testing.assert_array_equal(trace.output, [0, 8, -16, 11, 1, -4])
-    first = trace.step(0)
-    assert first.positions == (0, 1, 2) and first.start == 0
-    np.testing.assert_array_equal(first.is_padding, [True, False, False])
-    assert first.formula("en") == "0·(−1) + 1·2 + 2·(−1) = 0"
-    assert trace.step_at(2).formula("es") == "2·(−1) + (−5)·2 + 4·(−1) = −16"
-    np.testing.assert_array_equal(trace.signal, [1, 2, -5, 4, 2, -1])
-
-
-def test_conv1d_flip_matches_np_convolve():
-    x, w = [1.0, 2.0, 3.0, 0.5], [1.0, 0.0, -2.0]
-    trace = conv1d_trace(x, w, padding="full", flip=True)
-    np.testing.assert_array_equal(trace.output, np.convolve(x, w))
-    np.testing.assert_array_equal(trace.kernel, w[::-1])
-    assert trace.step(0).formula("es") == "0·(−2) + 0·0 + 1·1 = 1"
-
-
-# --- pooling ---------------------------------------------------------------------------
-
-
-def test_course_max_pool_formula_and_winner():
-    trace = pool2d_trace(COURSE_POOL, 2)
-    step = trace.step(0)
-    assert step.formula("en") == "max(1, 1, 5, 6) = 6"
-    # Spanish writes decimal commas, so list items are separated by semicolons.
-    assert step.formula("es") == "max(1; 1; 5; 6) = 6"
-    assert step.winner == (1, 1) and step.result == 6.0 and step.count == 4
-    assert [trace.step(i).winner for i in range(4)] == [(1, 1), (1, 3), (2, 0), (3, 3)]
-
-
-def test_course_average_pool_formula():
-    step = pool2d_trace(COURSE_POOL, 2, op="average").step(0)
-    assert step.formula("es") == "(1 + 1 + 5 + 6) / 4 = 3,25"
-    assert step.formula("en") == "(1 + 1 + 5 + 6) / 4 = 3.25"
-    assert step.winner is None and step.count == 4
-
-
-def test_same_pooling_leaves_padded_cells_out():
-    x = np.arange(9.0).reshape(3, 3)
-    average = pool2d_trace(x, 2, padding="same", op="average")
-    assert [average.step(i).formula("en") for i in range(4)] == [
-        "(0 + 1 + 3 + 4) / 4 = 2",
-        "(2 + 5) / 2 = 3.5",
-        "(6 + 7) / 2 = 6.5",
-        "(8) / 1 = 8",
-    ]
-    corner = average.step(3)
-    np.testing.assert_array_equal(corner.is_padding, [[False, True], [True, True]])
-    assert corner.count == 1 and corner.rows == (2, 3) and corner.cols == (2, 3)
-    maximum = pool2d_trace(-x, 2, padding="same").step(3)
-    assert maximum.formula("es") == "max(−8) = −8" and maximum.winner == (2, 2)
-    assert np.isneginf(maximum.values[maximum.is_padding]).all()
-
-
-def test_max_pool_negative_values_and_ties():
-    step = pool2d_trace([[-1.5, -0.5], [-0.5, -2]], 2).step(0)
-    assert step.formula("es") == "max(−1,5; −0,5; −0,5; −2) = −0,5"
-    assert step.winner == (0, 1)  # the first maximum, row-major
-
-
-def test_pool_channels_are_the_outer_loop():
-    x = np.dstack([COURSE_POOL, -COURSE_POOL])
-    trace = pool2d_trace(x, 2)
-    assert len(trace) == 8
-    step = trace.step(4)
-    assert step.cell == (0, 0, 1) and step.result == -1.0
-    assert trace.step_at(1, 1, 1) == trace.step(7)
-    assert trace.index_of(1, 0, 0) == 2
-
-
-def test_winner_matches_tensorflow_argmax():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    tf = pytest.importorskip("tensorflow")
-    rng = np.random.default_rng(7)
-    x = rng.integers(0, 3, size=(7, 9)).astype(np.float32)  # many ties
-    for pool, stride, padding in [(2, 2, "valid"), (3, 1, "valid"), (2, 2, "same"), (3, 2, "same")]:
-        trace = pool2d_trace(x, pool, strides=stride, padding=padding)
-        _, argmax = tf.nn.max_pool_with_argmax(x[None, :, :, None], pool, stride, padding.upper())
-        argmax = argmax.numpy()[0, :, :, 0]
-        (top, _), (left, _) = trace.pads
-        for step in trace:
-            row, col = step.winner[0] - top, step.winner[1] - left
-            assert row * x.shape[1] + col == argmax[step.row, step.col]
-
-
 # --- errors ----------------------------------------------------------------------------
-
-
-def assert_translated(err: InputError, *numbers: int) -> None:
-    english, spanish = err.message("en"), err.message("es")
-    assert english != err.key and spanish != err.key and english != spanish
-    for number in numbers:
-        assert str(number) in english and str(number) in spanish
 
 
 def test_step_out_of_range():
@@ -363,17 +268,6 @@ def test_filter_missing_out_of_range_or_unexpected():
             subject.step_at(*args)
         assert info.value.key == key
         assert_translated(info.value)
-
-
-def test_conv1d_index_errors():
-    trace = conv1d_trace([1, 2, 3, 4], [1, 1])
-    with pytest.raises(InputError) as info:
-        trace.step(3)
-    assert_translated(info.value, 3, 2)
-    with pytest.raises(InputError) as info:
-        trace.step_at(-1)
-    assert info.value.key == "error.trace_position_out_of_range"
-    assert_translated(info.value, 3, 2)
 
 
 @pytest.mark.parametrize(
@@ -444,10 +338,7 @@ def test_large_trace_builds_no_per_step_objects():
 
 # --- invariants on random cases --------------------------------------------------------
 
-small_floats = st.one_of(
-    st.integers(-4, 4).map(float),
-    st.floats(-10, 10, allow_nan=False, allow_infinity=False, width=64),
-)
+
 paddings_2d = st.one_of(
     st.sampled_from(["valid", "same", "full"]),
     st.integers(0, 2),
@@ -456,7 +347,6 @@ paddings_2d = st.one_of(
         st.tuples(st.integers(0, 2), st.integers(0, 2)),
     ),
 )
-pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
 
 
 @st.composite
@@ -489,21 +379,6 @@ def conv_cases(draw):
         "activation": draw(st.sampled_from(ACTIVATIONS)),
     }
     return image, kernel, kwargs
-
-
-def expected_padding(rows: tuple[int, ...], cols: tuple[int, ...], pads, image_hw) -> np.ndarray:
-    (top, _), (left, _) = pads
-    row_out = np.array([not top <= r < top + image_hw[0] for r in rows])
-    col_out = np.array([not left <= c < left + image_hw[1] for c in cols])
-    return row_out[:, None] | col_out[None, :]
-
-
-def expected_cell(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Row-major over the output cells, the last axis (maps) outermost."""
-    if len(shape) == 2:
-        return tuple(int(i) for i in np.unravel_index(index, shape))
-    fmap, row, col = np.unravel_index(index, (shape[2], shape[0], shape[1]))
-    return (int(row), int(col), int(fmap))
 
 
 @settings(max_examples=60, deadline=None)
@@ -565,123 +440,6 @@ def test_conv_trace_invariants(case):
         assert isinstance(step.formula("es"), str) and step.formula_lines("en")
 
 
-@st.composite
-def pool_cases(draw):
-    rows, cols = draw(st.integers(1, 7)), draw(st.integers(1, 7))
-    channels = draw(st.sampled_from([None, 1, 3]))
-    shape = (rows, cols) if channels is None else (rows, cols, channels)
-    x = draw(hnp.arrays(np.float64, shape, elements=small_floats))
-    kwargs = {
-        "pool_size": draw(pairs),
-        "strides": draw(st.one_of(st.none(), pairs)),
-        "padding": draw(st.sampled_from(["valid", "same"])),
-        "op": draw(st.sampled_from(pooling.POOL_OPS)),
-    }
-    return x, kwargs
-
-
-@settings(max_examples=60, deadline=None)
-@given(pool_cases())
-def test_pool_trace_invariants(case):
-    x, kwargs = case
-    try:
-        expected = pooling.pool2d(x, **kwargs)
-    except InputError as err:
-        with pytest.raises(InputError) as info:
-            pool2d_trace(x, **kwargs)
-        assert info.value.key == err.key
-        return
-    trace = pool2d_trace(x, **kwargs)
-    np.testing.assert_array_equal(trace.output, expected)
-    assert len(trace) == trace.output.size
-    np.testing.assert_array_equal(trace.image, x)
-    for index in range(len(trace)):
-        step = trace.step(index)
-        assert isinstance(step, PoolStep)
-        assert step.index == index and step.cell == expected_cell(index, trace.output.shape)
-        assert step.result == trace.output[step.cell]
-        assert min(step.rows) >= 0 and max(step.rows) < trace.padded.shape[0]
-        assert min(step.cols) >= 0 and max(step.cols) < trace.padded.shape[1]
-        assert len(step.rows) == trace.pool_size[0] and len(step.cols) == trace.pool_size[1]
-        window = trace.padded[np.ix_(step.rows, step.cols)]
-        if x.ndim == 3:
-            window = window[..., step.channel]
-        np.testing.assert_array_equal(step.values, window)
-        np.testing.assert_array_equal(
-            step.is_padding, expected_padding(step.rows, step.cols, trace.pads, x.shape)
-        )
-        real = step.values[~step.is_padding]
-        assert step.count == real.size >= 1
-        if step.op == "max":
-            assert step.result == real.max()
-            win_row, win_col = step.winner
-            assert not step.is_padding[win_row - step.rows[0], win_col - step.cols[0]]
-            assert trace.padded[(win_row, win_col, *step.cell[2:])] == step.result
-            flat = (win_row - step.rows[0]) * len(step.cols) + win_col - step.cols[0]
-            assert (step.values.ravel()[:flat] < step.result).all()  # the first maximum
-        else:
-            assert step.winner is None
-            assert step.result == pytest.approx(real.mean(), rel=1e-12, abs=1e-12)
-        assert trace.step_at(*step.cell) == step
-        assert trace.index_of(*step.cell) == index
-        assert step.formula("es").endswith(" = " + step.formula("es").rsplit(" = ")[-1])
-
-
-@st.composite
-def conv1d_cases(draw):
-    signal = draw(hnp.arrays(np.float64, draw(st.integers(1, 10)), elements=small_floats))
-    kernel = draw(hnp.arrays(np.float64, draw(st.integers(1, 4)), elements=small_floats))
-    padding = draw(
-        st.one_of(
-            st.sampled_from(["valid", "same", "full"]),
-            st.integers(0, 3),
-            st.tuples(st.integers(0, 3), st.integers(0, 3)),
-        )
-    )
-    kwargs = {
-        "strides": draw(st.integers(1, 3)),
-        "padding": padding,
-        "dilation_rate": draw(st.integers(1, 2)),
-        "pad_mode": draw(st.sampled_from(conv.PAD_MODES)),
-        "flip": draw(st.booleans()),
-    }
-    return signal, kernel, kwargs
-
-
-@settings(max_examples=60, deadline=None)
-@given(conv1d_cases())
-def test_conv1d_trace_invariants(case):
-    signal, kernel, kwargs = case
-    try:
-        expected = conv.conv1d(signal, kernel, **kwargs)
-    except InputError as err:
-        with pytest.raises(InputError) as info:
-            conv1d_trace(signal, kernel, **kwargs)
-        assert info.value.key == err.key
-        return
-    trace = conv1d_trace(signal, kernel, **kwargs)
-    np.testing.assert_array_equal(trace.output, expected)
-    assert len(trace) == trace.output.size
-    np.testing.assert_array_equal(trace.signal, signal)
-    applied = kernel[::-1] if kwargs["flip"] else kernel
-    before, _ = trace.pads
-    for index in range(len(trace)):
-        step = trace.step(index)
-        assert isinstance(step, Conv1DStep)
-        assert step.total == trace.output[index]
-        assert step.total == sequential_sum(step.products)
-        assert len(step.positions) == kernel.size and step.start == step.positions[0]
-        assert step.positions[0] >= 0 and step.positions[-1] < trace.padded.size
-        assert set(np.diff(step.positions)) <= {trace.dilation_rate}
-        np.testing.assert_array_equal(step.values, trace.padded[list(step.positions)])
-        np.testing.assert_array_equal(step.weights, applied)
-        np.testing.assert_array_equal(step.products, step.values * step.weights)
-        np.testing.assert_array_equal(
-            step.is_padding, [not before <= p < before + signal.size for p in step.positions]
-        )
-        assert trace.step_at(index) == step
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.integers(1, 6),
@@ -708,7 +466,7 @@ def test_a_transposed_convolution_is_a_window_over_the_image_with_holes(
     assert trace.flip and trace.strides == (1, 1)
 
 
-# --- the split modules --------------------------------------------------------------------
+# --- the split modules -----------------------------------------------------------------
 
 
 def test_trace_module_exports_every_trace():
@@ -737,25 +495,3 @@ def test_trace_kernel_is_a_private_copy():
     kernel[0, 0] = 5.0
     assert trace.kernel[0, 0] == 1.0
     assert not trace.kernel.flags.writeable
-
-
-def test_pool_trace_output_comes_from_its_windows():
-    windows = pooling.pool_windows(COURSE_POOL, 3, strides=2, padding="same", op="average")
-    trace = pool2d_trace(COURSE_POOL, 3, strides=2, padding="same", op="average")
-    np.testing.assert_array_equal(trace.padded, windows.padded)
-    np.testing.assert_array_equal(trace.output, pooling.pool_from_windows(windows))
-    np.testing.assert_array_equal(
-        trace.output, pooling.pool2d(COURSE_POOL, 3, strides=2, padding="same", op="average")
-    )
-
-
-def test_conv1d_trace_step_at_names_a_position():
-    trace = conv1d_trace([1, 2, 3], [1, 1])
-    assert trace.step_at(1) == trace.step(1)
-    with pytest.raises(InputError) as info:
-        trace.step_at(2)
-    assert info.value.key == "error.trace_position_out_of_range"
-    assert info.value.fields == {"position": 2, "count": 2, "last": 1}
-    with pytest.raises(InputError) as info:
-        trace.step(-1)
-    assert info.value.fields == {"index": -1, "count": 2, "last": 1}
