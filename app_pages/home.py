@@ -14,7 +14,7 @@ from cnnviz.ui.pages import page_links
 # The course's worked example (textbook chapter, "correlación cruzada"): its 5x7
 # input and a 3x3 kernel whose top-left window gives 6.
 COURSE_INPUT = np.array(samples.COURSE_MATRIX)
-COURSE_KERNEL = np.array([[1, -2, 3], [4, -5, 6], [-7, 8, -9]])
+COURSE_KERNEL = np.array(samples.COURSE_KERNEL)
 WINDOW_STYLE = "background-color: #ffd966; font-weight: bold"
 CELL_STYLE = "background-color: #9fc5e8; font-weight: bold"
 

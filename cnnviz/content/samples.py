@@ -56,6 +56,9 @@ COURSE_MATRIX = (
 )
 """The course's worked example (textbook chapter, "correlación cruzada"): 5 rows, 7 columns."""
 
+COURSE_KERNEL = ((1, -2, 3), (4, -5, 6), (-7, 8, -9))
+"""The 3x3 kernel of the same worked example: its top-left window gives 6."""
+
 
 @dataclass(frozen=True)
 class Sample:

@@ -70,3 +70,12 @@ def expected_cell(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(int(i) for i in np.unravel_index(index, shape))
     fmap, row, col = np.unravel_index(index, (shape[2], shape[0], shape[1]))
     return (int(row), int(col), int(fmap))
+
+
+# Keras refuses strides > 1 together with dilation_rate > 1 (ours accepts it, and
+# test_conv checks it against tf.nn.conv2d): one of the two stays (1, 1).
+_small_pairs = st.tuples(st.integers(1, 3), st.integers(1, 3))
+keras_steps = st.one_of(
+    st.tuples(_small_pairs, st.just((1, 1))), st.tuples(st.just((1, 1)), _small_pairs)
+)
+"""(strides, dilation_rate) pairs Keras accepts."""

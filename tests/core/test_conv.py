@@ -33,8 +33,7 @@ from cnnviz.core.conv import (
     pad2d,
 )
 from cnnviz.i18n import InputError
-from tests.core.helpers import assert_actionable
-from tests.core.test_shapes import keras_steps
+from tests.core.helpers import assert_actionable, keras_steps
 
 PROPERTY = settings(max_examples=50, deadline=None)
 TF_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}

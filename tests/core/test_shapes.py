@@ -17,7 +17,7 @@ from cnnviz.core import shapes
 from cnnviz.core.conv import conv1d
 from cnnviz.core.shapes import ReceptiveField
 from cnnviz.i18n import InputError
-from tests.core.helpers import assert_actionable
+from tests.core.helpers import assert_actionable, keras_steps
 
 PROPERTY = settings(max_examples=50, deadline=None)
 
@@ -347,13 +347,6 @@ def test_shape_errors_are_actionable(call, key, quoted):
 sizes = st.integers(1, 12)
 pairs = st.tuples(st.integers(1, 5), st.integers(1, 5))
 small_pairs = st.tuples(st.integers(1, 3), st.integers(1, 3))
-
-
-# Keras refuses strides > 1 together with dilation_rate > 1 (ours accepts it, and
-# test_conv checks it against tf.nn.conv2d): one of the two stays (1, 1).
-keras_steps = st.one_of(
-    st.tuples(small_pairs, st.just((1, 1))), st.tuples(st.just((1, 1)), small_pairs)
-)
 
 
 @PROPERTY

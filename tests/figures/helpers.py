@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.content.samples import COURSE_MATRIX
+from cnnviz.content.samples import COURSE_KERNEL, COURSE_MATRIX
 
 COURSE_X = np.array(COURSE_MATRIX)
 """The course's 5x7 example image."""
-COURSE_K = np.array([[1, -2, 3], [4, -5, 6], [-7, 8, -9]])
+COURSE_K = np.array(COURSE_KERNEL)
 """The course's 3x3 kernel."""
 
 
