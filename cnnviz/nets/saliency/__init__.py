@@ -64,7 +64,7 @@ array([[0., 0.],
 
 from __future__ import annotations
 
-from cnnviz.nets.saliency._base import BATCH_SIZE, score_model
+from cnnviz.nets.saliency._base import score_model
 from cnnviz.nets.saliency.grad_cam import (
     conv_layer_names,
     default_cam_layer,
@@ -95,7 +95,6 @@ from cnnviz.nets.saliency.options import (
 )
 
 __all__ = [
-    "BATCH_SIZE",
     "DEFAULTS",
     "METHODS",
     "OPTION_RANGES",

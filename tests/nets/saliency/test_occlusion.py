@@ -84,7 +84,7 @@ def test_occlusion_of_scores_with_a_fill_and_several_channels(linear):
 
 
 def test_occlusion_batches_beyond_one_call(spot, monkeypatch):
-    # The batches are cut where the passes run, in _base (the package's BATCH_SIZE is a copy).
+    # The batches are cut where the passes run, in _base.
     monkeypatch.setattr("cnnviz.nets.saliency._base.BATCH_SIZE", 4)  # 7x7 + 1 = 50: 13 calls
     image = np.random.default_rng(14).random((8, 8)).astype(np.float32)
     small = occlusion(spot, image, 0, window=2, stride=1)
