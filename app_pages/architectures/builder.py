@@ -39,9 +39,13 @@ SHORTHAND_ERROR = f"{KEY}_sh_error"
 
 
 def load_rows(rows: list[dict]) -> None:
-    """Put new rows in the table (a new editor key drops the old editor's edits)."""
+    """Put new rows in the table (a new editor key drops the old editor's edits).
+
+    A shorthand refused earlier no longer describes the table: its message goes.
+    """
     st.session_state[ROWS] = rows
     st.session_state[ROWS_VERSION] = st.session_state.get(ROWS_VERSION, 0) + 1
+    st.session_state.pop(SHORTHAND_ERROR, None)
 
 
 def shorthand_rows() -> list[dict]:
@@ -57,10 +61,13 @@ def shorthand_rows() -> list[dict]:
 
 
 def on_shorthand() -> None:
-    """Build the table from the shorthand (its text changed or its button was pressed)."""
+    """Build the table from the shorthand (its text changed or its button was pressed).
+
+    A refused shorthand (unreadable, or past a bound of :mod:`cnnviz.core.shorthand`:
+    it is counted before it is expanded) leaves the table as it was, with its message.
+    """
     try:
         load_rows(shorthand_rows())
-        st.session_state.pop(SHORTHAND_ERROR, None)
     except InputError as err:
         st.session_state[SHORTHAND_ERROR] = err
 
@@ -86,7 +93,11 @@ def start_labels():
 
 
 def first_rows() -> None:
-    """Fill the table once per session: a shared shorthand, or the course's model."""
+    """Fill the table once per session: a shared shorthand, or the course's model.
+
+    A link's shorthand is refused as a typed one is: the course's model stays, the
+    message says why (a twenty-character link may stand for millions of layers).
+    """
     if ROWS in st.session_state:
         return
     st.session_state[ROWS_VERSION] = 0

@@ -2,13 +2,21 @@
 
 C is a convolution, R a ReLU, P a pooling and F a fully connected layer; a
 number after a letter or a parenthesised group repeats it.
+
+A shorthand comes from a student's keyboard or from a shared link, so it is
+bounded before any layer is built: its length (:data:`MAX_SHORTHAND_CHARS`),
+each repeat number's digits, the nesting of its groups
+(:data:`MAX_SHORTHAND_DEPTH`) and the number of layers it stands for
+(:data:`MAX_SHORTHAND_LAYERS`), which :func:`count_layers` computes from the
+text without expanding it. A twenty-character link such as ``(CR)99999999P``
+is refused at once instead of filling the server's memory.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from cnnviz.core.spec import Spec, conv_layer, resolve_layer
 from cnnviz.i18n import InputError
@@ -21,41 +29,131 @@ SHORTHAND_TOKENS: Mapping[str, str] = {
 }
 """The course's letters: convolution, ReLU, pooling, fully connected."""
 
-_TOKEN = re.compile(r"\s*(?:([CRPF])|(\()|(\))|(\d+))")
+MAX_SHORTHAND_LAYERS = 512
+"""The most letters (layers) a shorthand may stand for, and :func:`to_shorthand` may write.
+
+The gallery's longest chain with a shorthand, VGG-19, is 42 letters
+(``(CR)2P(CR)2P(CR)4P(CR)4P(CR)4P(FR)2F``); ResNet-152 written letter by
+letter (155 convolutions, 152 ReLUs, 2 poolings, 1 dense) would be about 310,
+and the gallery's ResNet-34 has 126 rows in the table. 512 holds all of them;
+beyond it the builder's table, its summary and :func:`to_shorthand` (cubic in
+the length: 0.5 s for 1,000 letters) stop being a lesson and start being a load.
+"""
+
+MAX_SHORTHAND_CHARS = 200
+"""The longest shorthand read, spaces included: VGG-19's is 36 characters."""
+
+MAX_SHORTHAND_DEPTH = 8
+"""The most groups nested one inside another: the course nests one, ``(CR)2``."""
+
+_MAX_REPEAT_DIGITS = 9
+# A longer repeat number is refused by its digits, before int() sees it (a 22-digit one
+# used to reach list repetition and raise OverflowError). Up to a billion, the number is
+# read so that the message can name the layer count it leads to: "(CR)2000P", 4001.
+
+# re.ASCII: "\d" would also take "٣" (Arabic-Indic three), which int() reads as 3.
+_TOKEN = re.compile(r"\s*(?:([CRPF])|(\()|(\))|([0-9]+))", re.ASCII)
+
+_Size = TypeVar("_Size", int, list[str])
 
 
-def _expand(text: str) -> list[str]:
-    """Expand the shorthand into letters: ``"(CR)2P"`` -> ``["C", "R", "C", "R", "P"]``."""
-    stack: list[list[str]] = [[]]
-    last: list[str] | None = None  # what a count after it repeats
+def _fold(text: str, one: Callable[[str], _Size], empty: Callable[[], _Size]) -> _Size:
+    """Read the shorthand in one pass, combining letters with ``+`` and repeats with ``*``.
+
+    With ``one=lambda _: 1, empty=int`` the result is the number of letters;
+    with ``one=lambda c: [c], empty=list`` it is the letters themselves. Both
+    passes raise the same errors, so the count, which costs nothing, runs first.
+    ``text`` is stripped and at most :data:`MAX_SHORTHAND_CHARS` long.
+    """
+    stack: list[_Size] = [empty()]  # one entry per open group, the outermost first
+    last: _Size | None = None  # what a count after it repeats
     pos = 0
-    text = text.rstrip()
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
             raise InputError("error.arch_shorthand", text=text, position=pos + 1)
         letter, opening, closing, count = match.groups()
         if letter:
-            last = [letter]
-            stack[-1].append(letter)
+            last = one(letter)
+            stack[-1] += last
         elif opening:
-            stack.append([])
+            if len(stack) > MAX_SHORTHAND_DEPTH:
+                raise InputError("error.shorthand_too_deep", limit=MAX_SHORTHAND_DEPTH)
+            stack.append(empty())
             last = None
         elif closing:
             if len(stack) == 1 or not stack[-1]:
                 raise InputError("error.arch_shorthand", text=text, position=match.end())
             last = stack.pop()
-            stack[-1].extend(last)
+            stack[-1] += last
         else:
+            if len(count) > _MAX_REPEAT_DIGITS:
+                shown = count if len(count) <= 12 else count[:12] + "…"
+                raise InputError("error.shorthand_repeat", count=shown, limit=MAX_SHORTHAND_LAYERS)
             times = int(count)
             if last is None or times < 1:
                 raise InputError("error.arch_shorthand", text=text, position=match.end())
-            stack[-1].extend(last * (times - 1))
+            stack[-1] += last * (times - 1)
             last = None
         pos = match.end()
     if len(stack) != 1 or not stack[0]:
         raise InputError("error.arch_shorthand", text=text, position=len(text))
     return stack[0]
+
+
+def _clean(text: object) -> str:
+    """Strip the shorthand's surrounding spaces; refuse it if it is too long to be one."""
+    text = str(text).strip()
+    if len(text) > MAX_SHORTHAND_CHARS:
+        raise InputError("error.shorthand_too_long", length=len(text), limit=MAX_SHORTHAND_CHARS)
+    return text
+
+
+def count_layers(text: str) -> int:
+    """Count the letters (layers) a shorthand stands for, without expanding it.
+
+    Parameters
+    ----------
+    text : str
+        A shorthand, as :func:`parse_shorthand` reads it; at most
+        :data:`MAX_SHORTHAND_CHARS` characters, groups nested at most
+        :data:`MAX_SHORTHAND_DEPTH` deep, repeat numbers of at most nine digits.
+
+    Returns
+    -------
+    int
+        ``len`` of its expansion: repeat counts multiplied through nested
+        groups (the spec has one row more if there is an F: the ``Flatten``).
+        It may exceed :data:`MAX_SHORTHAND_LAYERS` (it is an integer, not a
+        list); :func:`parse_shorthand` refuses such a text.
+
+    Raises
+    ------
+    InputError
+        Where the text cannot be read, or it breaks one of the bounds above.
+
+    Examples
+    --------
+    >>> count_layers("(CR)2P(CR)2P(CR)2PF"), count_layers("((C)9)9")
+    (16, 81)
+    """
+    return _fold(_clean(text), lambda _: 1, int)
+
+
+def _expand(text: str) -> list[str]:
+    """Expand the shorthand into letters: ``"(CR)2P"`` -> ``["C", "R", "C", "R", "P"]``.
+
+    The letters are counted first; no list is built for a text standing for
+    more than :data:`MAX_SHORTHAND_LAYERS` letters (and no list built on the way
+    is longer than the result, since every repeat count is at least 1).
+    """
+    text = _clean(text)
+    count = count_layers(text)
+    if count > MAX_SHORTHAND_LAYERS:
+        raise InputError(
+            "error.shorthand_too_many_layers", text=text, count=count, limit=MAX_SHORTHAND_LAYERS
+        )
+    return _fold(text, lambda letter: [letter], list)
 
 
 def parse_shorthand(
@@ -75,7 +173,10 @@ def parse_shorthand(
     text : str
         Letters C (``Conv2D``), R (ReLU ``Activation``), P (pooling), F (fully
         connected: a ``Flatten`` the first time, then a ``Dense``); a number after
-        a letter or a parenthesised group repeats it. Spaces are ignored.
+        a letter or a parenthesised group repeats it. Spaces are ignored. At
+        most :data:`MAX_SHORTHAND_CHARS` characters, standing for at most
+        :data:`MAX_SHORTHAND_LAYERS` letters (counted before any is built), with
+        groups nested at most :data:`MAX_SHORTHAND_DEPTH` deep.
     filters, kernel_size, padding : int, int, str
         Every convolution's arguments.
     pool : {"max", "average"}, default "max"
@@ -93,7 +194,11 @@ def parse_shorthand(
     Raises
     ------
     InputError
-        Where the text cannot be read.
+        Where the text cannot be read (``error.arch_shorthand``, with the
+        position), or it breaks a bound: too long (``error.shorthand_too_long``),
+        a repeat number of more than nine digits (``error.shorthand_repeat``),
+        nested too deep (``error.shorthand_too_deep``), too many layers
+        (``error.shorthand_too_many_layers``, naming the count and the limit).
 
     Examples
     --------
@@ -105,7 +210,7 @@ def parse_shorthand(
     pool_type = "MaxPooling2D" if pool == "max" else "AveragePooling2D"
     counts = dict.fromkeys("CRPF", 0)
     spec: Spec = []
-    for letter in _expand(str(text)):
+    for letter in _expand(text):
         counts[letter] += 1
         n = counts[letter]
         if letter == "C":
@@ -163,7 +268,12 @@ def to_shorthand(spec: Sequence[Mapping[str, Any]]) -> str:
     Raises
     ------
     InputError
-        If a layer has no letter (``BatchNormalization``, a merge...).
+        If a layer has no letter (``BatchNormalization``, a merge...), the
+        table stands for more than :data:`MAX_SHORTHAND_LAYERS` letters
+        (``error.shorthand_table_too_long``: the grouping below is cubic in
+        their number, so it is not tried), or what it writes would be longer
+        than :data:`MAX_SHORTHAND_CHARS`, which :func:`parse_shorthand` would
+        refuse (``error.shorthand_table_too_wide``).
 
     Examples
     --------
@@ -174,6 +284,8 @@ def to_shorthand(spec: Sequence[Mapping[str, Any]]) -> str:
     """
     letters = _letters(spec)
     n = len(letters)
+    if n > MAX_SHORTHAND_LAYERS:
+        raise InputError("error.shorthand_table_too_long", count=n, limit=MAX_SHORTHAND_LAYERS)
     used = [False] * n
     groups: dict[int, tuple[int, int]] = {}  # start -> (unit length, times)
     # Shortest units first, left to right, never nesting: "(CR)2P(CR)2P", not "((CR)2P)2".
@@ -203,4 +315,9 @@ def to_shorthand(spec: Sequence[Mapping[str, Any]]) -> str:
         else:
             out.append(letters[i])
             i += 1
-    return "".join(out)
+    written = "".join(out)
+    if len(written) > MAX_SHORTHAND_CHARS:
+        raise InputError(
+            "error.shorthand_table_too_wide", length=len(written), limit=MAX_SHORTHAND_CHARS
+        )
+    return written

@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnnviz.content import quiz
-from cnnviz.content.gallery import ARCHITECTURES
+from cnnviz.content.gallery import ARCHITECTURES, course_mnist
 from cnnviz.core.architectures import summarize
+from cnnviz.core.builder_rows import spec_to_rows
 from cnnviz.core.shorthand import parse_shorthand
 from cnnviz.i18n import InputError, format_count, t
 from tests.app import helpers
@@ -198,6 +199,69 @@ def test_a_bad_shorthand_and_a_collapsing_stack_are_explained():
     assert len(at.error) == 1
     message = at.error[0].value
     assert "conv4" in message and t("error.output_empty", lang="en").split(":")[0] in message
+
+
+# The links: each used to expand without limit (gigabytes from twenty characters,
+# half a minute of a core) or raise OverflowError. Counted first, each is refused.
+HOSTILE_SHORTHANDS = {
+    "(CR)99999999P": InputError(
+        "error.shorthand_too_many_layers", text="(CR)99999999P", count=199_999_999, limit=512
+    ),
+    "((((((((((C)9)9)9)9)9)9)9)9)9)9": InputError("error.shorthand_too_deep", limit=8),
+    "(CR)2000P": InputError(
+        "error.shorthand_too_many_layers", text="(CR)2000P", count=4001, limit=512
+    ),
+    "C999999999999999999999": InputError(
+        "error.shorthand_repeat", count="999999999999…", limit=512
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("text", list(HOSTILE_SHORTHANDS))
+def test_a_hostile_shorthand_link_is_refused_and_the_course_model_stays(lang, text):
+    at = open_page(lang, arch_view="builder", arch_sh=text)
+    assert not at.exception
+    message = HOSTILE_SHORTHANDS[text].message(lang)
+    assert [e.value for e in at.error] == [message]
+    assert "{" not in message and "error." not in message
+    # Nothing lost: the link's text stays in its box, the table is the course's model.
+    assert at.text_input(key="arch_sh").value == text
+    assert at.session_state["arch_rows"] == spec_to_rows(course_mnist())
+    assert metric(at, "arch.total.params", lang) == format_count(93_962, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_hostile_shorthand_typed_keeps_the_previous_table(lang):
+    at = open_page(lang, arch_view="builder")
+    at.text_input(key="arch_sh").set_value("(CR)2P(CR)2PF").run()
+    built = at.session_state["arch_rows"]
+    assert len(built) == 12  # 11 letters and the Flatten
+    for text, err in HOSTILE_SHORTHANDS.items():
+        at.text_input(key="arch_sh").set_value(text).run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [err.message(lang)]
+        assert at.session_state["arch_rows"] == built
+        assert "`(CR)2P(CR)2PF`" in markdown(at)  # the table, written back, is the old one
+    # A readable shorthand builds its table, and the message goes.
+    at.text_input(key="arch_sh").set_value("C3F").run()
+    no_errors(at)
+    assert [row["type"] for row in at.session_state["arch_rows"]] == [
+        "Conv2D",
+        "Conv2D",
+        "Conv2D",
+        "Flatten",
+        "Dense",
+    ]
+
+
+def test_loading_a_classic_clears_a_refused_shorthand():
+    at = open_page("es", arch_view="builder", arch_sh="(CR)2000P")
+    assert len(at.error) == 1
+    at.selectbox(key="arch_start").set_value("vgg16")
+    at.button(key="arch_start_load").click().run()
+    no_errors(at)
+    assert len(at.session_state["arch_rows"]) == len(ARCHITECTURES["vgg16"].spec())
 
 
 def test_loading_a_classic_sets_its_input():
