@@ -325,6 +325,26 @@ class ConvTrace(GridTrace):
         """What the output's last axis holds: ``"filter"``, ``"channel"`` or None (no such axis)."""
         return self._layout.axis
 
+    @property
+    def overflowed(self) -> bool:
+        """Whether some sum went beyond float64 (±∞, or NaN from ∞ − ∞).
+
+        The inputs are finite (:func:`conv2d_trace` checks them), so a
+        non-finite sum means the numbers were too large, not that they were
+        missing. Checks the sums before the activation: ``sigmoid`` turns an
+        infinite sum into a finite 1.
+
+        Examples
+        --------
+        >>> with np.errstate(over="ignore"):  # NumPy warns of the overflow too
+        ...     trace = conv2d_trace([[1e308, 1e308]], [[10.0, 1.0]])
+        >>> trace.overflowed
+        True
+        >>> conv2d_trace([[1e100, 1e100]], [[1e100, -1e100]]).overflowed
+        False
+        """
+        return not bool(np.isfinite(self.totals).all())
+
     def index_of(self, row: int, col: int, filter: int | None = None) -> int:
         """Return the step number of an output cell; see :meth:`step_at` for the arguments."""
         return self._layout.index(row, col, filter)[0]
