@@ -7,10 +7,11 @@ import streamlit as st
 
 from cnnviz.content import links
 from cnnviz.core import shapes
+from cnnviz.core.conv import MAX_MAGNITUDE
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.core.trace import ConvTrace, conv2d_trace
 from cnnviz.figures import cells as cell_figures
-from cnnviz.i18n import format_shape, t
+from cnnviz.i18n import InputError, format_number, format_shape, t
 from cnnviz.io import export
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
@@ -133,27 +134,57 @@ def cell_view(
 def downloads(
     trace: ConvTrace, bank: np.ndarray, maps: np.ndarray, fmap: int, region: cell_figures.Region
 ) -> None:
-    """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV."""
-    # The PNG, GIF and map CSV are made only when clicked (callables); the kernel's CSV is tiny.
-    files = {  # widget key: (label, data, file name)
-        "png": ("png", lambda: export.feature_map_png(maps[..., fmap]), "feature_map.png"),
+    """Offer the map as PNG and CSV, the window's path as GIF, the kernel as CSV.
+
+    A file that cannot be made (a map whose sums overflowed) gets a disabled
+    button and its reason under the buttons, once: a download made only on
+    click cannot show a message when it fails, so each is checked first.
+    """
+    values = maps[..., fmap]
+    kernel_csv = partial(export.matrix_csv, bank[:, :, 0, fmap])
+    gif = {"filter": fmap, "region": region}
+    map_check = partial(export.check_feature_map, values)
+    files = {  # widget key: (label, check, data made on click, file name)
+        "png": ("png", map_check, partial(export.feature_map_png, values), "feature_map.png"),
         "gif": (
             "gif",
-            lambda: export.conv_animation_gif(trace, filter=fmap, region=region),
+            partial(export.conv_animation_layout, trace, **gif),
+            partial(export.conv_animation_gif, trace, **gif),
             "convolution.gif",
         ),
-        "kernel_csv": ("kernel", export.matrix_csv(bank[:, :, 0, fmap]), "kernel.csv"),
-        "output_csv": ("output", lambda: export.matrix_csv(maps[..., fmap]), "feature_map.csv"),
+        "kernel_csv": ("kernel", kernel_csv, kernel_csv, "kernel.csv"),
+        "output_csv": ("output", map_check, partial(export.matrix_csv, values), "feature_map.csv"),
     }
     mimes = {"png": "image/png", "gif": "image/gif", "csv": "text/csv"}
-    for key, (label, data, file_name) in files.items():
+    reasons: dict[str, None] = {}  # each reason once, in order
+    for key, (label, check, make, file_name) in files.items():
+        try:
+            check()
+        except InputError as err:
+            reasons[str(err)] = None
+            make = None
         st.download_button(
             t(f"conv.download_{label}"),
-            data,
+            make or b"",
             file_name,
             mime=mimes[file_name.rsplit(".", 1)[1]],
             key=f"{KEY}_{key}",
             width="stretch",
+            disabled=make is None,
+        )
+    for reason in reasons:
+        st.error(reason)
+
+
+def overflow_notice(trace: ConvTrace) -> None:
+    """Say, above the stage, that some sums went beyond float64 and show as ∞ or NaN."""
+    if trace.overflowed:
+        st.warning(
+            t(
+                "error.overflow_result",
+                largest=format_number(np.finfo(np.float64).max, digits=1),
+                max=MAX_MAGNITUDE,
+            )
         )
 
 
@@ -184,6 +215,7 @@ if last is None:
 trace, image, bank, settings = last
 
 with stage_area:
+    overflow_notice(trace)
     cell_view(trace, image, bank, settings)
 
 st.header(t("conv.shapes"))

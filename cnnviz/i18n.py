@@ -28,6 +28,13 @@ LANGUAGE_NAMES: Mapping[str, str] = {"es": "Español", "en": "English"}
 MINUS = "\u2212"
 """The typographic minus sign used for negative numbers on screen."""
 
+SCIENTIFIC_FROM = 1e16
+"""Magnitude from which :func:`format_number` writes ``1.5e20`` instead of all the digits.
+
+From 10^16 on, float64 cannot hold every whole number (2^53 ≈ 9·10^15), so the
+digits past the 16th are noise; and 1e300 written out is a 301-digit line.
+"""
+
 _LOCALES = Path(__file__).with_name("locales")
 _current: ContextVar[str] = ContextVar("cnnviz_language", default=DEFAULT_LANGUAGE)
 
@@ -147,13 +154,27 @@ def format_number(value: float, *, digits: int = 3, lang: str | None = None) -> 
     --------
     >>> format_number(-0.25, lang="es"), format_number(1234.5, lang="en"), format_number(6.0)
     ('−0,25', '1234.5', '6')
+    >>> format_number(-1.23456e300, lang="es"), format_number(1e20, lang="en")
+    ('−1,235e300', '1e20')
+
+    Notes
+    -----
+    From :data:`SCIENTIFIC_FROM` on, a number is written as a mantissa with at
+    most ``digits`` decimals and a power of ten, as a calculator (and the
+    app's links and tables, which read it back) write it: ``1.5e20``, with
+    no ``+`` in the exponent. Rounding is Python's: correct, ties to even
+    (the stage's ``formatNumber`` in ``stage.js`` writes the same text).
     """
     value = float(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "∞" if value > 0 else f"{MINUS}∞"
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits > 0 else f"{value:.0f}"
+    if abs(value) >= SCIENTIFIC_FROM:
+        mantissa, exponent = f"{value:.{digits}e}".split("e")
+        text = f"{mantissa.rstrip('0').rstrip('.') if digits > 0 else mantissa}e{int(exponent)}"
+    else:
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits > 0 else f"{value:.0f}"
     if text in ("-0", ""):
         text = "0"
     text = text.replace("-", MINUS)

@@ -152,6 +152,15 @@ def test_language_is_per_context(restore_language):
         (float("nan"), {"lang": "es"}, "NaN"),
         (float("inf"), {"lang": "en"}, "∞"),
         (float("-inf"), {"lang": "es"}, "−∞"),
+        # From 1e16 on, a mantissa and a power of ten (the 309 digits of 1e308 help nobody).
+        (9999999999999998.0, {"lang": "en"}, "9999999999999998"),
+        (1e16, {"lang": "en"}, "1e16"),
+        (-1.23456e300, {"lang": "es"}, "−1,235e300"),
+        (-1.23456e300, {"lang": "en"}, "−1.235e300"),
+        (1.2345e20, {"lang": "en"}, "1.234e20"),  # an exact tie: to even, as below 1e16
+        (9.9996e20, {"lang": "es"}, "1e21"),
+        (1.7976931348623157e308, {"lang": "es", "digits": 1}, "1,8e308"),
+        (1e100, {"lang": "es", "digits": 0}, "1e100"),
     ],
 )
 def test_format_number(value, kwargs, expected):

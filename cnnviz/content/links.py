@@ -48,6 +48,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cnnviz.core._checks import KERNEL_KEYS, as_float_array, is_int
+from cnnviz.core.conv import MAX_MAGNITUDE, first_too_large
 from cnnviz.i18n import InputError
 
 MAX_SIZE = 7
@@ -179,6 +180,15 @@ def _read_number(token: str, text: str, row: int, col: int) -> float:
     value = float(cleaned)
     if not math.isfinite(value):  # 1e999
         raise InputError("error.link_not_finite", token=_excerpt(cleaned), text=_excerpt(text))
+    if first_too_large(value) is not None:  # 1e308 is finite, but twice it is not
+        raise InputError(
+            "error.overflow_link",
+            token=_excerpt(cleaned),
+            row=row,
+            col=col,
+            max=MAX_MAGNITUDE,
+            text=_excerpt(text),
+        )
     return value
 
 
@@ -241,7 +251,8 @@ def decode_kernel(text: str, *, max_size: int = MAX_SIZE) -> np.ndarray:
         If the text is empty, too long, has something that is not a number
         (including ``|`` or ``/``, which belong to :func:`decode_kernels` and
         :func:`decode_bank`), rows of different lengths, more than ``max_size``
-        rows or columns, or a number too large to be finite.
+        rows or columns, or a number whose magnitude is above
+        :data:`cnnviz.core.conv.MAX_MAGNITUDE` (1e100).
 
     Examples
     --------

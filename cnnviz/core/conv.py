@@ -40,6 +40,41 @@ _NUMPY_PAD_MODES = {
     "circular": "wrap",
 }
 
+MAX_MAGNITUDE = 1e100
+"""Largest magnitude of a kernel weight or a typed input value the pages accept.
+
+Chosen so every sum stays finite and readable: a window has at most 7×7
+weights on 3 channels, so a sum is at most 147 · 1e100 · 1e100 + bias, about
+1.5e202, far below float64's largest number (about 1.8e308); a single 1e308
+weight, times 2, is already infinite.
+"""
+
+
+def first_too_large(values: object, limit: float = MAX_MAGNITUDE) -> float | None:
+    """Return the first value (row-major) whose magnitude is above ``limit``, or None.
+
+    Parameters
+    ----------
+    values : array_like, any shape
+        Finite numbers (NaN is never "too large": the finiteness checks report it).
+    limit : float, default :data:`MAX_MAGNITUDE`
+        The largest magnitude accepted.
+
+    Returns
+    -------
+    float or None
+        The offending value, as given (so a message can quote it), or None.
+
+    Examples
+    --------
+    >>> first_too_large([[1.0, -2e100], [3e200, 4.0]]), first_too_large([1e100, -1e100])
+    (-2e+100, None)
+    """
+    array = np.asarray(values, dtype=np.float64).ravel()
+    above = np.flatnonzero(np.abs(array) > limit)
+    return float(array[above[0]]) if above.size else None
+
+
 LEAKY_RELU_SLOPE = 0.2
 """Negative slope of ``leaky_relu``, Keras 3's default (``keras.activations.leaky_relu``)."""
 

@@ -325,6 +325,25 @@ class ConvTrace(GridTrace):
         """What the output's last axis holds: ``"filter"``, ``"channel"`` or None (no such axis)."""
         return self._layout.axis
 
+    @property
+    def overflowed(self) -> bool:
+        """Whether some sum went beyond float64 (±∞, or NaN from ∞ − ∞).
+
+        The inputs are finite (:func:`conv2d_trace` checks them), so a
+        non-finite sum means the numbers were too large, not that they were
+        missing. Checks the sums before the activation: ``sigmoid`` turns an
+        infinite sum into a finite 1. The trace computes without NumPy's
+        overflow warnings: this says it, and a page says it to the student.
+
+        Examples
+        --------
+        >>> conv2d_trace([[1e308, 1e308]], [[10.0, 1.0]]).overflowed
+        True
+        >>> conv2d_trace([[1e100, 1e100]], [[1e100, -1e100]]).overflowed
+        False
+        """
+        return not bool(np.isfinite(self.totals).all())
+
     def index_of(self, row: int, col: int, filter: int | None = None) -> int:
         """Return the step number of an output cell; see :meth:`step_at` for the arguments."""
         return self._layout.index(row, col, filter)[0]
@@ -368,14 +387,15 @@ class ConvTrace(GridTrace):
         channel_totals = None
         if self.kernel.ndim == 2:
             values, weights, bias = window[:, :, which], self.kernel, self.bias[0]
-            product = values * weights
         else:
             values, weights, bias = window, self._bank[..., which], self.bias[which]
+        with np.errstate(over="ignore", invalid="ignore"):  # see ConvTrace.overflowed
             product = values * weights
-            # Added one product at a time in row-major order (cumsum is sequential), so
-            # the stage in the browser, which adds them the same way, writes the same parts.
-            channel_totals = np.cumsum(product.reshape(-1, product.shape[2]), axis=0)[-1]
-            channel_totals.flags.writeable = False
+            if self.kernel.ndim != 2:
+                # Added one product at a time in row-major order (cumsum is sequential), so
+                # the stage in the browser, which adds them the same way, writes the same parts.
+                channel_totals = np.cumsum(product.reshape(-1, product.shape[2]), axis=0)[-1]
+                channel_totals.flags.writeable = False
         product.flags.writeable = False
         is_padding = self._row_pad[rows, None] | self._col_pad[None, cols]
         is_padding.flags.writeable = False
@@ -447,7 +467,8 @@ def conv2d_trace(
     (15, '0·1 + 5·(−2) + 0·3 + 1·4 + 6·(−5) + 0·6 + 2·(−7) + 7·8 + 0·(−9) = 6')
     """
     spec = conv.conv_spec(image, kernel, **settings)
-    totals = conv.correlate(spec)
+    with np.errstate(over="ignore", invalid="ignore"):  # said by ConvTrace.overflowed instead
+        totals = conv.correlate(spec)
     return ConvTrace(
         padded=frozen(spec.padded),
         # A copy: the spec may hold the caller's own kernel array, uncopied.

@@ -136,11 +136,10 @@ class _ColourMap:
 
     def indices(self, values: np.ndarray) -> np.ndarray:
         """Return the LUT index of each value; an all-zero signed map gets the middle."""
-        span = self.high - self.low
-        if span <= 0:
+        if self.high <= self.low:
             return np.full(values.shape, LUT_SIZE // 2 if self.signed else 0, dtype=np.intp)
-        scaled = (np.asarray(values, dtype=np.float64) - self.low) / span
-        return np.rint(np.clip(scaled, 0.0, 1.0) * (LUT_SIZE - 1)).astype(np.intp)
+        scaled = _unit_scale(values, self.low, self.high)
+        return np.rint(scaled * (LUT_SIZE - 1)).astype(np.intp)
 
     def colours(self, values: np.ndarray) -> np.ndarray:
         """RGB uint8 colours, shape ``values.shape + (3,)``."""
@@ -148,10 +147,63 @@ class _ColourMap:
         return lut[self.indices(values)]
 
 
+def _unit_scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Map ``[low, high]`` onto ``[0, 1]`` (values outside clipped), ``low < high``.
+
+    Everything is halved first: ``high - low`` of a map from −1e308 to 1e308
+    is ∞ in float64 (and ∞ / ∞ is NaN, an index out of any table), its half
+    is not. Halving is exact, so ordinary maps get the same colours.
+    """
+    half = np.asarray(values, dtype=np.float64) / 2
+    scaled = (half - low / 2) / (high / 2 - low / 2)
+    return np.clip(scaled, 0.0, 1.0)
+
+
 # --- PNG and CSV --------------------------------------------------------------------------
 
 
-def _as_map(matrix: object) -> np.ndarray:
+def _check_finite(values: object) -> None:
+    """Refuse ∞ and NaN with a message that says they come from numbers too large.
+
+    The core refuses them in its inputs, so here they are sums that overflowed.
+    Anything not a float array is left to :func:`cnnviz.core.conv.as_float_array`.
+    """
+    array = np.asarray(values)
+    if array.dtype.kind != "f":
+        return
+    bad = int(np.count_nonzero(~np.isfinite(array)))
+    if bad:
+        raise InputError("export.not_finite", count=bad, size=array.size, max=conv.MAX_MAGNITUDE)
+
+
+def check_feature_map(matrix: object) -> np.ndarray:
+    """Read one feature map to save: what :func:`feature_map_png` accepts, without drawing.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (H, W)
+        One feature map.
+
+    Returns
+    -------
+    ndarray, shape (H, W), float64
+
+    Raises
+    ------
+    InputError
+        If the map is not 2-D, is empty, or has infinite or NaN values (sums
+        that overflowed: key ``export.not_finite``).
+
+    Examples
+    --------
+    >>> check_feature_map([[1, 2]]).dtype
+    dtype('float64')
+    >>> check_feature_map([[1.0, np.inf]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cnnviz.i18n.InputError: The feature map cannot be saved: 1 of its 2 values are too large...
+    """
+    _check_finite(matrix)
     array = conv.as_float_array(matrix, "feature_map")
     if array.ndim != 2:
         raise InputError("error.export_not_2d", shape=array.shape, ndim=array.ndim)
@@ -199,9 +251,8 @@ def feature_map_png(
     Raises
     ------
     InputError
-        If the map is not 2-D, is empty, has NaN or infinite values, or
-        ``scale`` is not a whole number that keeps each side within
-        :data:`MAX_PNG_SIDE` pixels.
+        As :func:`check_feature_map`, or if ``scale`` is not a whole number
+        that keeps each side within :data:`MAX_PNG_SIDE` pixels.
 
     Notes
     -----
@@ -215,7 +266,7 @@ def feature_map_png(
     >>> image.size, image.getpixel((2, 0)) == NEUTRAL
     ((6, 2), True)
     """
-    array = _as_map(matrix)
+    array = check_feature_map(matrix)
     factor = _png_scale(array.shape, scale)
     rgb = _ColourMap.of(array, signed).colours(array)
     big = np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
@@ -248,7 +299,8 @@ def matrix_csv(matrix: np.ndarray) -> str:
     Raises
     ------
     InputError
-        If the array is empty, not 1-D to 3-D, or has NaN or infinite values.
+        If the array is empty, not 1-D to 3-D, or has NaN or infinite values
+        (key ``export.not_finite`` for floats: sums that overflowed).
 
     Examples
     --------
@@ -262,6 +314,7 @@ def matrix_csv(matrix: np.ndarray) -> str:
     # filter 1
     3,4
     """
+    _check_finite(matrix)
     array = np.asarray(matrix)
     if array.dtype.kind not in "fiu":
         array = conv.as_float_array(matrix, "matrix")
@@ -508,7 +561,8 @@ def conv_animation_layout(
     Raises
     ------
     InputError
-        As :func:`conv_animation_gif`.
+        As :func:`conv_animation_gif`; a page calls this to learn, before
+        offering the GIF, whether it can be made.
 
     Examples
     --------
@@ -518,6 +572,8 @@ def conv_animation_layout(
     ((0, 3, 0, 5), (0, 5), (0, 7))
     """
     fmap = _check_filter(trace, filter)
+    # Colours are fitted to the whole map: one ∞ anywhere and no colour is defined.
+    _check_finite(trace.output if trace.output.ndim == 2 else trace.output[:, :, fmap or 0])
     out_rows, out_cols = trace.output.shape[:2]
     box = _check_region(region, out_rows, out_cols)
     in_rows, in_cols = _input_span(trace, box)
@@ -614,7 +670,7 @@ def _input_fills(values: np.ndarray, padding: np.ndarray) -> np.ndarray:
     # 0 black and 1 white (or the maximum, above 1: the course's matrix goes to 9).
     low = min(0.0, float(real.min())) if real.size else 0.0
     high = max(1.0, float(real.max())) if real.size else 1.0
-    scaled = np.clip((values - low) / (high - low), 0.0, 1.0)
+    scaled = _unit_scale(values, low, high)
     if values.ndim == 3 and values.shape[2] == 3:
         fills = np.rint(scaled * 255).astype(np.uint8)
     else:
@@ -745,7 +801,9 @@ def conv_animation_gif(
     Raises
     ------
     InputError
-        If the filter, region, frame time or cell size is out of range.
+        If the filter, region, frame time or cell size is out of range, or the
+        map has infinite or NaN values (sums that overflowed: key
+        ``export.not_finite``).
 
     Examples
     --------

@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.content import samples
+from cnnviz.core.conv import MAX_MAGNITUDE, first_too_large
 from cnnviz.i18n import InputError, t
 from cnnviz.io import images
 from cnnviz.ui.kit import checked, drawing_canvas, image_upload, last_valid, matrix_table
@@ -110,6 +111,9 @@ def _from_table(key: str) -> PickedInput | None:
     values = matrix_table(start, key=f"{key}_matrix", dynamic=True, plain=True)
     if values is None:
         raise InputError("error.matrix_cells")
+    too_large = first_too_large(values)  # its sums could overflow to ∞
+    if too_large is not None:
+        raise InputError("error.overflow_matrix_cell", value=too_large, max=MAX_MAGNITUDE)
     return PickedInput(values, True)
 
 

@@ -13,6 +13,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from cnnviz.core.conv import MAX_MAGNITUDE, first_too_large
 from cnnviz.core.kernels import PRESETS, get_kernel, normalize_kernel, random_kernel, resize_kernel
 from cnnviz.i18n import InputError, get_language, t
 from cnnviz.ui.kit import matrix_table
@@ -116,10 +117,18 @@ def _preset_name(preset: str, lang: str) -> str:
 
 
 def _table(weights: np.ndarray, editor_key: str, label: str) -> np.ndarray | None:
-    """Show one editable 2-D slice; return its values, or None if a cell is not a number."""
+    """Show one editable 2-D slice; return its values, or None if a cell is not a number.
+
+    A weight above :data:`~cnnviz.core.conv.MAX_MAGNITUDE` is refused too: its
+    sums could overflow to ∞ (1e308 · 2 already does).
+    """
     values = matrix_table(weights, key=editor_key, cell_width="small", width="content")
     if values is None:
         st.error(t("kernel_editor.invalid_cell", table=label))
+        return None
+    too_large = first_too_large(values)
+    if too_large is not None:
+        st.error(t("error.overflow_kernel_cell", table=label, value=too_large, max=MAX_MAGNITUDE))
         return None
     return values
 

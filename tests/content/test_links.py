@@ -21,6 +21,7 @@ from cnnviz.content.links import (
     encode_kernel,
     encode_kernels,
 )
+from cnnviz.core.conv import MAX_MAGNITUDE
 from cnnviz.core.kernels import PRESETS, get_kernel
 from cnnviz.i18n import InputError
 
@@ -122,7 +123,7 @@ def test_round_trip_of_short_decimals(kernel):
     hnp.arrays(
         np.float64,
         st.tuples(st.integers(1, 7), st.integers(1, 7)),
-        elements=st.floats(allow_nan=False, allow_infinity=False),
+        elements=st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False),
     )
 )
 def test_round_trip_of_any_finite_float_is_bit_exact(kernel):
@@ -148,6 +149,8 @@ def test_round_trip_of_any_finite_float_is_bit_exact(kernel):
         ("0x10", "error.link_number"),
         ("1 2", "error.link_number"),
         ("1e999", "error.link_not_finite"),
+        ("1e308,1e308;1e308,1e308", "error.overflow_link"),  # the link: sums of ∞
+        ("1,-1.0000001e100", "error.overflow_link"),
         ("1,2;3", "error.link_ragged"),
         ("1;2,3", "error.link_ragged"),
         (",".join(["1"] * 8), "error.link_too_large"),
@@ -295,6 +298,28 @@ def test_bank_must_be_4d():
     with pytest.raises(InputError) as info:
         encode_bank(np.ones((3, 3)))
     assert info.value.key == "error.link_encode_shape"
+
+
+@given(
+    hnp.arrays(
+        np.float64, st.tuples(st.integers(1, 7), st.integers(1, 7)), elements=st.integers(-9, 9)
+    ),
+    st.floats(MAX_MAGNITUDE, 1e308, exclude_min=True),
+    st.data(),
+)
+def test_a_weight_above_the_bound_is_refused_where_it_is(kernel, big, data):
+    row = data.draw(st.integers(0, kernel.shape[0] - 1))
+    col = data.draw(st.integers(0, kernel.shape[1] - 1))
+    kernel[row, col] = data.draw(st.sampled_from([big, -big]))
+    with pytest.raises(InputError) as info:
+        decode_bank(encode_kernel(kernel), channels=3)
+    assert info.value.key == "error.overflow_link"
+    assert (info.value.fields["row"], info.value.fields["col"]) == (row + 1, col + 1)
+    assert "1e100" in info.value.message("en") and "1e100" in info.value.message("es")
+
+
+def test_the_bound_itself_is_accepted():
+    assert decode_kernel("1e100,-1e100").tolist() == [[1e100, -1e100]]
 
 
 @given(

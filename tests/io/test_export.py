@@ -6,9 +6,13 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from PIL import Image, ImageSequence
 
 from cnnviz.content.samples import load_sample
+from cnnviz.core.conv import MAX_MAGNITUDE
 from cnnviz.core.trace import conv2d_trace
 from cnnviz.i18n import InputError
 from cnnviz.io import export
@@ -16,6 +20,7 @@ from cnnviz.io.export import (
     NEUTRAL,
     PADDING_COLOUR,
     WINDOW_COLOUR,
+    check_feature_map,
     conv_animation_gif,
     conv_animation_layout,
     feature_map_png,
@@ -102,7 +107,7 @@ def test_png_upscales_small_maps_with_sharp_cells():
     [
         (np.ones((2, 2, 2)), {}, "error.export_not_2d"),
         (np.ones(3), {}, "error.export_not_2d"),
-        ([[1, np.nan]], {}, "error.not_finite"),
+        ([[1, np.nan]], {}, "export.not_finite"),
         (np.ones((2, 2)), {"scale": 0}, "error.export_scale"),
         (np.ones((2, 2)), {"scale": 5000}, "error.export_scale"),
         (np.ones((2, 2)), {"scale": 2.0}, "error.export_scale"),
@@ -301,3 +306,108 @@ def test_gif_filter_out_of_range_uses_the_trace_message():
     with pytest.raises(InputError) as info:
         conv_animation_gif(trace, filter=2)
     assert info.value.key == "error.trace_filter_out_of_range"
+
+
+# --- huge and non-finite values ------------------------------------------------------------
+
+BIGGEST = float(np.finfo(np.float64).max)  # about 1.8e308
+
+
+def overflowed_trace():
+    """The issue's link: ``?k=1e308,1e308;1e308,1e308`` on the course's matrix."""
+    return conv2d_trace(load_sample("course_matrix"), np.full((2, 2), 1e308))
+
+
+def test_the_issue_link_overflows_and_every_export_says_why():
+    trace = overflowed_trace()
+    assert trace.overflowed
+    inf_count = int(np.count_nonzero(~np.isfinite(trace.output)))
+    assert inf_count == 19  # every window but the 5 of only zeros
+    exports = [
+        lambda: feature_map_png(trace.output),
+        lambda: matrix_csv(trace.output),
+        lambda: matrix_csv(trace.output[..., None]),
+        lambda: conv_animation_layout(trace),
+        lambda: conv_animation_gif(trace),  # was IndexError: NaN colours as a table index
+    ]
+    for make in exports:
+        with pytest.raises(InputError) as info:
+            make()
+        assert info.value.key == "export.not_finite"
+        assert info.value.fields["count"] == inf_count and info.value.fields["size"] == 24
+        assert "1e100" in info.value.message("en") and "1e100" in info.value.message("es")
+
+
+def test_the_message_counts_infinities_and_nans():
+    with pytest.raises(InputError) as info:
+        check_feature_map([[np.inf, -np.inf], [np.nan, 1.0]])
+    assert (info.value.fields["count"], info.value.fields["size"]) == (3, 4)
+    assert info.value.fields["max"] == MAX_MAGNITUDE
+    assert info.value.message("es").startswith(
+        "No se puede guardar el mapa de características: 3 de"
+    )
+
+
+def test_png_of_the_largest_floats_has_the_right_colours():
+    # max - (-max) is infinite in float64: the colours must not come from it.
+    signed = open_png(feature_map_png([[-BIGGEST, 0.0, BIGGEST]], scale=1))
+    assert signed.getpixel((0, 0)) == (5, 48, 97)  # darkest blue
+    assert signed.getpixel((1, 0)) == NEUTRAL
+    assert signed.getpixel((2, 0)) == (103, 0, 31)  # darkest red
+    gray = open_png(feature_map_png([[-BIGGEST, 0.0, BIGGEST]], signed=False, scale=1))
+    assert [gray.getpixel((x, 0)) for x in range(3)] == [(0,) * 3, (128,) * 3, (255,) * 3]
+    half = open_png(feature_map_png([[0.0, BIGGEST / 2, BIGGEST]], scale=1))
+    assert half.getpixel((1, 0)) == (128, 128, 128)
+
+
+def test_csv_writes_huge_numbers_in_a_few_characters():
+    text = matrix_csv([[BIGGEST, -1e300], [1e100, 2.5e-300]])
+    assert text == "1.7976931348623157e308,-1e300\n1e100,2.5e-300\n"
+    np.testing.assert_array_equal(
+        np.loadtxt(io.StringIO(text), delimiter=","), [[BIGGEST, -1e300], [1e100, 2.5e-300]]
+    )
+
+
+def test_gif_of_huge_finite_values_has_every_frame_and_true_colours():
+    # Input cells -max and +max: black and white, as a map of [0, 1] would be.
+    trace = conv2d_trace([[-BIGGEST, BIGGEST, 0.0]], [[1.0]])
+    frames = gif_frames(conv_animation_gif(trace, cell_px=40))
+    assert len(frames) == 3
+    layout = conv_animation_layout(trace, cell_px=40)
+    corner = [layout.input_box(0, col)[:2] for col in range(3)]
+    colours = [frames[-1].getpixel((x + 3, y + 3)) for x, y in corner]
+    assert colours[0] == (0, 0, 0) and colours[1] == (255, 255, 255)
+    # The largest sums the bounds allow: 1e100 weights on 1e100 inputs, 2e200 each.
+    big = conv2d_trace(np.full((2, 3), MAX_MAGNITUDE), [[MAX_MAGNITUDE, MAX_MAGNITUDE]])
+    assert not big.overflowed and big.output[0, 0] == 2e200
+    assert len(gif_frames(conv_animation_gif(big, lang="es"))) == 4
+
+
+finite_maps = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    elements=st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@given(finite_maps)
+def test_any_finite_map_exports_and_its_csv_reads_back(matrix):
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow hidden
+        image = open_png(feature_map_png(matrix, scale=1))
+        text = matrix_csv(matrix)
+    assert image.size == matrix.shape[::-1]
+    np.testing.assert_array_equal(
+        np.loadtxt(io.StringIO(text), delimiter=",", ndmin=2),
+        matrix + 0.0,  # -0.0 is written 0
+    )
+
+
+@given(finite_maps, st.data())
+def test_any_map_with_a_non_finite_value_is_refused_with_the_overflow_message(matrix, data):
+    row = data.draw(st.integers(0, matrix.shape[0] - 1))
+    col = data.draw(st.integers(0, matrix.shape[1] - 1))
+    matrix[row, col] = data.draw(st.sampled_from([np.inf, -np.inf, np.nan]))
+    for make in (feature_map_png, matrix_csv, check_feature_map):
+        with pytest.raises(InputError) as info:
+            make(matrix)
+        assert info.value.key == "export.not_finite" and info.value.fields["count"] >= 1

@@ -46,8 +46,29 @@ function fixedText(n, digits) {
   return text;
 }
 
+// Python's format(x, ".{digits}e") with zeros stripped and no "+": "1.235e300". Only for
+// |x| >= 1e16 (cnnviz.i18n.SCIENTIFIC_FROM), where every float is a whole number, so its
+// exact digits come from BigInt and rounding is Python's: correct, ties to even.
+function scientificText(x, digits) {
+  const all = BigInt(Math.abs(x)).toString();
+  let head = all.slice(0, digits + 1);
+  const rest = all.slice(digits + 1);
+  let exponent = all.length - 1;
+  const half = "5" + "0".repeat(Math.max(rest.length - 1, 0));
+  const odd = Number(head[head.length - 1]) % 2 === 1;
+  if (rest > half || (rest === half && odd)) {
+    head = (BigInt(head) + 1n).toString();
+    if (head.length > digits + 1) {
+      head = head.slice(0, digits + 1); // 9.999 -> 10.00: one more power of ten
+      exponent += 1;
+    }
+  }
+  const decimals = head.slice(1).replace(/0+$/, "");
+  return `${x < 0 ? "-" : ""}${head[0]}${decimals ? "." + decimals : ""}e${exponent}`;
+}
+
 function floatText(x, digits) {
-  if (Math.abs(x) >= 1e21) return BigInt(x).toString();
+  if (Math.abs(x) >= 1e16) return scientificText(x, digits);
   // toFixed is correctly rounded but breaks exact ties away from zero; Python's format
   // breaks them to even. An exact tie needs x * 2^(digits+1) to be a whole number.
   const t = x * 2 ** (digits + 1);
