@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from app_pages.training import KEY, choice
@@ -10,6 +12,7 @@ from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, lo
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
+from cnnviz.ui.kit import last_valid
 
 SOURCES: tuple[str, ...] = ("mnist", "zip", "keras")
 """Where the images come from: the bundled MNIST subset, a zip, a full Keras dataset."""
@@ -54,11 +57,29 @@ def upload_zip() -> Dataset | None:
     color = right.toggle(t("train.zip.color"), value=True, key=f"{KEY}_color")
     if upload is None:
         return None
-    try:
-        return zip_dataset(upload.getvalue(), upload.file_id, int(side), bool(color))
-    except InputError as err:
-        st.error(err.message())
-        return None
+    read = _read_zip(upload, int(side), bool(color))
+    # A refused zip leaves the last good one in use: the student loses nothing.
+    previous = st.session_state.get(f"{KEY}_zip_last")
+    caption = t("train.zip.kept_previous", name=previous[0]) if previous else None
+    kept = last_valid(f"{KEY}_zip_last", read, caption=caption)
+    return kept[1] if kept else None
+
+
+def _read_zip(upload: Any, side: int, color: bool) -> tuple[str, Dataset] | None:
+    """Return the upload's name and dataset, or None after showing why it was refused.
+
+    A refusal is remembered for that file and size, so the page's other
+    widgets do not read a hostile zip again on every rerun.
+    """
+    attempt = (upload.file_id, side, color)
+    refused = st.session_state.get(f"{KEY}_zip_refused")
+    if refused is None or refused[0] != attempt:
+        try:
+            return upload.name, zip_dataset(upload.getvalue(), upload.file_id, side, color)
+        except InputError as err:
+            refused = st.session_state[f"{KEY}_zip_refused"] = (attempt, err)
+    st.error(refused[1].message())
+    return None
 
 
 def download_keras() -> Dataset | None:
