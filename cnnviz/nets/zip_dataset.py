@@ -39,6 +39,8 @@ from cnnviz.nets.limits import LIMITS, Limits
 IMAGE_SUFFIXES: tuple[str, ...] = tuple(f".{ext}" for ext in UPLOAD_EXTENSIONS)
 """Files a zip's class folders may hold: the types an image upload accepts."""
 
+_EXPECTED = ", ".join(IMAGE_SUFFIXES)  # quoted when a file is refused
+
 METHODS: tuple[int, ...] = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 """Compression methods read: what every system's "compress" makes. Deflate can be
 inflated a bounded chunk at a time; bzip2 cannot (a few KB may give gigabytes)."""
@@ -91,22 +93,25 @@ def _unsafe(name: str) -> bool:
 
 @dataclass
 class _Budget:
-    """What is left of the zip's bytes and pixels while its files are read."""
+    """The zip's limits, and the bytes and pixels its files have used so far."""
 
-    bytes_left: int
-    pixels_left: int
+    limits: Limits
+    bytes_used: int = 0
+    pixels_used: int = 0
 
-    def spend_bytes(self, count: int, limit: int) -> None:
-        """Charge ``count`` inflated bytes; refuse the zip once past its total (``limit``)."""
-        self.bytes_left -= count
-        if self.bytes_left < 0:
-            raise InputError("train.zip.too_big", limit=limit // 1_000_000)
+    def spend_bytes(self, count: int) -> None:
+        """Charge ``count`` inflated bytes; refuse the zip once past ``max_zip_bytes``."""
+        self.bytes_used += count
+        if self.bytes_used > self.limits.max_zip_bytes:
+            raise InputError("train.zip.too_big", limit=self.limits.max_zip_bytes // 1_000_000)
 
-    def spend_pixels(self, count: int, file: str, limit: int) -> None:
-        """Charge an image's ``count`` pixels before it is decoded; refuse past ``limit``."""
-        self.pixels_left -= count
-        if self.pixels_left < 0:
-            raise InputError("error.zip_too_many_pixels", file=file, limit=limit / 1e6)
+    def spend_pixels(self, count: int, file: str) -> None:
+        """Charge ``count`` pixels before decoding an image; refuse past ``max_zip_pixels``."""
+        self.pixels_used += count
+        if self.pixels_used > self.limits.max_zip_pixels:
+            raise InputError(
+                "error.zip_too_many_pixels", file=file, limit=self.limits.max_zip_pixels / 1e6
+            )
 
 
 def load_zip_dataset(
@@ -174,11 +179,8 @@ def load_zip_dataset(
         classes = sorted({p[0] for p in paths})
         if len(classes) < 2:
             raise InputError("train.zip.one_class", name=classes[0])
-        budget = _Budget(limits.max_zip_bytes, limits.max_zip_pixels)
-        images = [
-            _read_image(archive, info, budget, side=side, color=color, limits=limits)
-            for info in entries
-        ]
+        budget = _Budget(limits)
+        images = [_read_image(archive, info, budget, side=side, color=color) for info in entries]
     y = np.asarray([classes.index(parts[0]) for parts in paths], dtype=np.uint8)
     _check_class_sizes(y, classes, limits.min_images_per_class)
     arrays = _split(np.stack(images), y, len(classes), test_fraction, seed)
@@ -267,28 +269,25 @@ def _class_paths(entries: Sequence[zipfile.ZipInfo]) -> list[tuple[str, ...]]:
     return paths
 
 
-def _inflate(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, limits: Limits
-) -> bytes:
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> bytes:
     """Return one entry's bytes, inflated a chunk at a time under the entry's and the zip's caps.
 
     ``ZipExtFile.read(n)`` inflates at most about ``n`` bytes per call (for
     stored and deflated entries, the only ones let through), so at most one
     chunk past a cap is ever in memory.
     """
+    limit = budget.limits.max_zip_entry_bytes
     chunks: list[bytes] = []
     size = 0
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
-                if size > limits.max_zip_entry_bytes:
+                if size > limit:
                     raise InputError(
-                        "error.zip_entry_too_big",
-                        file=info.filename,
-                        limit=limits.max_zip_entry_bytes // 1_000_000,
+                        "error.zip_entry_too_big", file=info.filename, limit=limit // 1_000_000
                     )
-                budget.spend_bytes(len(chunk), limits.max_zip_bytes)
+                budget.spend_bytes(len(chunk))
                 chunks.append(chunk)
     except InputError:
         raise
@@ -304,7 +303,6 @@ def _read_image(
     *,
     side: int,
     color: bool,
-    limits: Limits,
 ) -> np.ndarray:
     """Read, check and decode one file of the zip into a ``side`` x ``side`` uint8 image.
 
@@ -316,21 +314,22 @@ def _read_image(
 
     name = info.filename
     if PurePosixPath(name).suffix.lower() not in IMAGE_SUFFIXES:  # refused before inflating
-        raise InputError("train.zip.not_image", file=name, expected=", ".join(IMAGE_SUFFIXES))
-    content = _inflate(archive, info, budget, limits)
-    with _named(name, limits):
-        rows, cols = image_size(content, max_pixels=limits.max_zip_image_pixels)
-    budget.spend_pixels(rows * cols, name, limits.max_zip_pixels)
-    with _named(name, limits):
+        raise InputError("train.zip.not_image", file=name, expected=_EXPECTED)
+    content = _inflate(archive, info, budget)
+    limit = budget.limits.max_zip_image_pixels
+    with _named(name, limit):
+        rows, cols = image_size(content, max_pixels=limit)
+    budget.spend_pixels(rows * cols, name)
+    with _named(name, limit):
         # Decoded a little larger than needed, proportions kept, then squeezed to a square.
-        decoded = decode_image(content, max_side=4 * side, max_pixels=limits.max_zip_image_pixels)
+        decoded = decode_image(content, max_side=4 * side, max_pixels=limit)
     levels = Image.fromarray(np.rint(decoded.pixels * 255).astype(np.uint8))
     square = levels.convert("RGB" if color else "L").resize((side, side), Image.Resampling.BILINEAR)
     return np.asarray(square, dtype=np.uint8)
 
 
 @contextmanager
-def _named(name: str, limits: Limits) -> Iterator[None]:
+def _named(name: str, max_pixels: int) -> Iterator[None]:
     """Turn an image decoder's refusal into what it means for the file ``name`` of the zip."""
     try:
         yield
@@ -338,11 +337,9 @@ def _named(name: str, limits: Limits) -> Iterator[None]:
         key = _IMAGE_ERRORS.get(err.key, "train.zip.not_image")
         fields: dict[str, object] = {"file": name}
         if key == "train.zip.not_image":
-            fields["expected"] = ", ".join(IMAGE_SUFFIXES)
+            fields["expected"] = _EXPECTED
         elif key == "train.zip.huge_image":
-            fields.update(
-                megapixels=err.fields["megapixels"], limit=limits.max_zip_image_pixels / 1e6
-            )
+            fields.update(megapixels=err.fields["megapixels"], limit=max_pixels / 1e6)
         raise InputError(key, **fields) from None
 
 

@@ -193,9 +193,9 @@ def test_declared_total_refuses_before_inflating(inflated):
 def test_total_cap_counts_inflated_bytes(inflated):
     data = _packed({"cats/0.png": bytes(1_000_000)})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        budget = zip_dataset._Budget(bytes_left=300_000, pixels_left=0)
+        budget = zip_dataset._Budget(Limits(max_zip_bytes=300_000))
         with pytest.raises(InputError) as err:
-            zip_dataset._inflate(archive, archive.infolist()[0], budget, Limits())
+            zip_dataset._inflate(archive, archive.infolist()[0], budget)
     assert err.value.key == "train.zip.too_big"
     assert 300_000 < inflated[0] <= 300_000 + 2 * zip_dataset._CHUNK
 
