@@ -55,18 +55,20 @@ def upload_zip() -> Dataset | None:
     upload = left.file_uploader(t("train.zip.upload"), type=["zip"], key=f"{KEY}_zip")
     side = middle.selectbox(t("train.zip.side"), (28, 32, 48, 64), index=1, key=f"{KEY}_side")
     color = right.toggle(t("train.zip.color"), value=True, key=f"{KEY}_color")
-    if upload is None:
-        return None
-    read = _read_zip(upload, int(side), bool(color))
-    # A refused zip leaves the last good one in use: the student loses nothing.
+    # Messages go in a slot that every run has, so that they do not move the widgets below.
+    notice = st.container()
+    read = None if upload is None else _read_zip(upload, int(side), bool(color), notice)
+    # A refused zip leaves the last good one in use: the student loses nothing. So does
+    # the run without a file that the uploader makes while it swaps one zip for another:
+    # a page stopped there would drop the layers' widgets, and their values with them.
     previous = st.session_state.get(f"{KEY}_zip_last")
     caption = t("train.zip.kept_previous", name=previous[0]) if previous else None
-    kept = last_valid(f"{KEY}_zip_last", read, caption=caption)
+    kept = last_valid(f"{KEY}_zip_last", read, caption=caption, where=notice)
     return kept[1] if kept else None
 
 
-def _read_zip(upload: Any, side: int, color: bool) -> tuple[str, Dataset] | None:
-    """Return the upload's name and dataset, or None after showing why it was refused.
+def _read_zip(upload: Any, side: int, color: bool, notice: Any) -> tuple[str, Dataset] | None:
+    """Return the upload's name and dataset, or None after showing in ``notice`` why not.
 
     A refusal is remembered for that file and size, so the page's other
     widgets do not read a hostile zip again on every rerun.
@@ -78,7 +80,7 @@ def _read_zip(upload: Any, side: int, color: bool) -> tuple[str, Dataset] | None
             return upload.name, zip_dataset(upload.getvalue(), upload.file_id, side, color)
         except InputError as err:
             refused = st.session_state[f"{KEY}_zip_refused"] = (attempt, err)
-    st.error(refused[1].message())
+    notice.error(refused[1].message())
     return None
 
 

@@ -94,6 +94,9 @@ def test_hostile_zip_keeps_the_last_good_one():
     assert "../fuera.png" in at.error[0].value and "fuera del zip" in at.error[0].value
     assert any("clase.zip" in caption.value for caption in at.caption)
     assert at.number_input(key="train_samples").max == 8  # still the good zip's 8 images
+    # Swapping files, the uploader sends a run without any: the good zip stays in use.
+    at.file_uploader(key="train_zip").set_value(None).run()
+    assert not at.error and at.number_input(key="train_samples").max == 8
 
 
 def _png_bytes(value):
