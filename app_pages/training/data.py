@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from app_pages.training import KEY, choice
@@ -10,6 +12,7 @@ from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, lo
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
+from cnnviz.ui.kit import last_valid
 
 SOURCES: tuple[str, ...] = ("mnist", "zip", "keras")
 """Where the images come from: the bundled MNIST subset, a zip, a full Keras dataset."""
@@ -52,13 +55,33 @@ def upload_zip() -> Dataset | None:
     upload = left.file_uploader(t("train.zip.upload"), type=["zip"], key=f"{KEY}_zip")
     side = middle.selectbox(t("train.zip.side"), (28, 32, 48, 64), index=1, key=f"{KEY}_side")
     color = right.toggle(t("train.zip.color"), value=True, key=f"{KEY}_color")
-    if upload is None:
-        return None
-    try:
-        return zip_dataset(upload.getvalue(), upload.file_id, int(side), bool(color))
-    except InputError as err:
-        st.error(err.message())
-        return None
+    # Messages go in a slot that every run has, so that they do not move the widgets below.
+    notice = st.container()
+    read = None if upload is None else _read_zip(upload, int(side), bool(color), notice)
+    # A refused zip leaves the last good one in use: the student loses nothing. So does
+    # the run without a file that the uploader makes while it swaps one zip for another:
+    # a page stopped there would drop the layers' widgets, and their values with them.
+    previous = st.session_state.get(f"{KEY}_zip_last")
+    caption = t("train.zip.kept_previous", name=previous[0]) if previous else None
+    kept = last_valid(f"{KEY}_zip_last", read, caption=caption, where=notice)
+    return kept[1] if kept else None
+
+
+def _read_zip(upload: Any, side: int, color: bool, notice: Any) -> tuple[str, Dataset] | None:
+    """Return the upload's name and dataset, or None after showing in ``notice`` why not.
+
+    A refusal is remembered for that file and size, so the page's other
+    widgets do not read a hostile zip again on every rerun.
+    """
+    attempt = (upload.file_id, side, color)
+    refused = st.session_state.get(f"{KEY}_zip_refused")
+    if refused is None or refused[0] != attempt:
+        try:
+            return upload.name, zip_dataset(upload.getvalue(), upload.file_id, side, color)
+        except InputError as err:
+            refused = st.session_state[f"{KEY}_zip_refused"] = (attempt, err)
+    notice.error(refused[1].message())
+    return None
 
 
 def download_keras() -> Dataset | None:

@@ -41,6 +41,9 @@ MAX_SIDE = 512
 ACCEPTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "PPM", "AVIF")
 """Pillow format names :func:`decode_image` opens (JPEG includes MPO, PPM includes PBM/PGM)."""
 
+UPLOAD_EXTENSIONS: tuple[str, ...] = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
+"""File name extensions an image upload (or an image inside a training zip) may have."""
+
 LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
 """ITU-R BT.601 weights of red, green and blue in grayscale, as Pillow's ``"L"`` conversion."""
 
@@ -166,8 +169,8 @@ def _target_size(rows: int, cols: int, max_side: int) -> tuple[int, int]:
     return max(1, round(rows * scale)), max(1, round(cols * scale))
 
 
-def _decode_opened(im: Image.Image, *, max_side: int, max_pixels: int, nbytes: int) -> DecodedImage:
-    cols, rows = im.size
+def _check_size(cols: int, rows: int, max_pixels: int) -> None:
+    """Refuse an image with no pixels or more than ``max_pixels``, from its header's size."""
     if cols < 1 or rows < 1:
         raise InputError("error.image_zero_size", width=cols, height=rows)
     if cols * rows > max_pixels:
@@ -178,6 +181,11 @@ def _decode_opened(im: Image.Image, *, max_side: int, max_pixels: int, nbytes: i
             megapixels=cols * rows / 1e6,
             max_megapixels=max_pixels / 1e6,
         )
+
+
+def _decode_opened(im: Image.Image, *, max_side: int, max_pixels: int, nbytes: int) -> DecodedImage:
+    cols, rows = im.size
+    _check_size(cols, rows, max_pixels)
     fmt = im.format or "?"
     try:
         target_rows, target_cols = _target_size(rows, cols, max_side)
@@ -219,6 +227,59 @@ def _decode_opened(im: Image.Image, *, max_side: int, max_pixels: int, nbytes: i
         downscaled=(target_rows, target_cols) != (rows, cols),
         format=fmt,
     )
+
+
+def _checked_bytes(data: bytes) -> bytes:
+    """Return ``data`` as bytes, refusing what is not bytes or is empty."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes; received {type(data).__name__}.")
+    data = bytes(data)
+    if not data:
+        raise InputError("error.image_empty")
+    return data
+
+
+def image_size(data: bytes, *, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """Read an image file's rows and columns from its header, decoding no pixel.
+
+    The same checks as :func:`decode_image` before it decodes: an accepted
+    format, at least one pixel, at most ``max_pixels``. A caller with a budget
+    over many images (a zip of them) adds up these sizes before decoding any.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents.
+    max_pixels : int, default 50_000_000
+        Largest accepted image (columns × rows).
+
+    Returns
+    -------
+    (int, int)
+        Rows and columns as stored (before any EXIF rotation).
+
+    Raises
+    ------
+    InputError
+        If ``data`` is empty, not an image in an accepted format, has no
+        pixels, or has more than ``max_pixels`` pixels.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (40, 20)).save(buffer, "PNG")
+    >>> image_size(buffer.getvalue())
+    (20, 40)
+    """
+    data = _checked_bytes(data)
+    max_pixels = _positive_int(max_pixels, "max_pixels")
+    with _DECODE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with _open(data, max_pixels) as im:
+            cols, rows = im.size
+    _check_size(cols, rows, max_pixels)
+    return rows, cols
 
 
 def decode_image(
@@ -267,13 +328,9 @@ def decode_image(
     >>> decoded.pixels.shape, decoded.original_size, decoded.downscaled, decoded.format
     ((5, 10), (20, 40), True, 'PNG')
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes; received {type(data).__name__}.")
+    data = _checked_bytes(data)
     max_side = _positive_int(max_side, "max_side")
     max_pixels = _positive_int(max_pixels, "max_pixels")
-    data = bytes(data)
-    if not data:
-        raise InputError("error.image_empty")
     with _DECODE_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with _open(data, max_pixels) as im:

@@ -41,8 +41,17 @@ class Limits:
         Trainings running at once on the whole server; others wait their turn.
     max_runs_kept : int
         Runs (models and histories) one session keeps to compare.
+    max_zip_members : int
+        Entries of any kind in an uploaded zip (folders and macOS's ``._``
+        copies included), counted before any entry is read.
     max_zip_files, max_zip_bytes : int
-        Files and uncompressed bytes in an uploaded zip.
+        Files, and bytes actually inflated from them, in an uploaded zip.
+    max_zip_entry_bytes : int
+        Bytes actually inflated from one file of a zip (an uncompressed
+        12-megapixel photo, about 36 MB, passes).
+    max_zip_image_pixels, max_zip_pixels : int
+        Pixels of one image of a zip, and of all of them together, read from
+        the headers before any is decoded (decoding costs time per pixel).
     min_images_per_class : int
         Images a class of a zip needs (some go to the test set).
     """
@@ -56,8 +65,12 @@ class Limits:
     max_macs: int = 25_000_000
     max_concurrent: int = 2
     max_runs_kept: int = 5
+    max_zip_members: int = 12_000
     max_zip_files: int = 5000
     max_zip_bytes: int = 200_000_000
+    max_zip_entry_bytes: int = 40_000_000
+    max_zip_image_pixels: int = 25_000_000
+    max_zip_pixels: int = 400_000_000
     min_images_per_class: int = 4
 
     @classmethod

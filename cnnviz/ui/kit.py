@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.i18n import InputError, t
+from cnnviz.io.images import UPLOAD_EXTENSIONS
 from cnnviz.ui.presenter import page_link, query_params, settings_container
 
 T = TypeVar("T")
@@ -26,8 +27,8 @@ T = TypeVar("T")
 CHART_CONFIG: dict[str, Any] = {"displayModeBar": False}
 """Plotly's options for every chart: no toolbar over a projected figure."""
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
-"""File types every image upload accepts (what :mod:`cnnviz.io.images` decodes)."""
+UPLOAD_TYPES = list(UPLOAD_EXTENSIONS)
+"""File types every image upload accepts (:data:`cnnviz.io.images.UPLOAD_EXTENSIONS`)."""
 
 CANVAS_PX = 280
 """Side of the drawing canvas, in CSS pixels."""

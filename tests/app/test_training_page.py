@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from PIL import Image
 
 from app_pages.training.builder import BUILDER_ACTIVATIONS
 from cnnviz.core.spec import ACTIVATIONS
@@ -79,6 +80,29 @@ def test_malformed_zip_is_refused(lang):
     assert "readme.txt" in message or "notes.txt" in message
     assert ("not an image" if lang == "en" else "no es una imagen") in message
     assert not at.get("button") or all(b.key != "train_start" for b in at.button)
+
+
+def test_hostile_zip_keeps_the_last_good_one():
+    at = open_page(PAGE, "es", train_source="zip")
+    good = {f"{c}/{i}.png": _png_bytes(40 * i) for c in ("gatos", "perros") for i in range(5)}
+    uploader = at.file_uploader(key="train_zip")
+    uploader.set_value(("clase.zip", _zip(good), "application/zip")).run()
+    assert not at.error and at.number_input(key="train_samples").max == 8
+    hostile = _zip({**good, "../fuera.png": _png_bytes(1)})
+    at.file_uploader(key="train_zip").set_value(("malo.zip", hostile, "application/zip")).run()
+    assert not at.exception, at.exception
+    assert "../fuera.png" in at.error[0].value and "fuera del zip" in at.error[0].value
+    assert any("clase.zip" in caption.value for caption in at.caption)
+    assert at.number_input(key="train_samples").max == 8  # still the good zip's 8 images
+    # Swapping files, the uploader sends a run without any: the good zip stays in use.
+    at.file_uploader(key="train_zip").set_value(None).run()
+    assert not at.error and at.number_input(key="train_samples").max == 8
+
+
+def _png_bytes(value):
+    buffer = io.BytesIO()
+    Image.new("RGB", (6, 6), (value, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_two_runs_are_compared():

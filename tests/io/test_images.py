@@ -22,6 +22,7 @@ from cnnviz.io.images import (
     DecodedImage,
     check_image,
     decode_image,
+    image_size,
     image_to_png_bytes,
     load_image,
     to_grayscale,
@@ -307,6 +308,30 @@ def test_a_phone_photo_passes_the_default_cap() -> None:
     with pytest.raises(InputError) as info:
         load_image(png_header_claiming(8_000, 6_000))
     assert info.value.key == "error.image_corrupt"
+
+
+def test_image_size_reads_the_header_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    _forbid_decoding(monkeypatch)
+    assert image_size(png_header_claiming(8_000, 6_000)) == (6_000, 8_000)
+    assert image_size(png_header_claiming(11, 10), max_pixels=110) == (10, 11)
+    with pytest.raises(InputError) as info:
+        image_size(png_header_claiming(11, 10), max_pixels=109)
+    assert info.value.key == "error.image_too_large"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (b"", "error.image_empty"),
+        (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", "error.image_unreadable"),
+        (png_header_claiming(20_000, 20_000), "error.image_too_large_pixels"),
+    ],
+    ids=["empty", "eps", "bomb"],
+)
+def test_image_size_refuses_as_decoding_does(data: bytes, key: str) -> None:
+    with pytest.raises(InputError) as info:
+        image_size(data)
+    assert info.value.key == key
 
 
 # --- downscaling -------------------------------------------------------------------------
