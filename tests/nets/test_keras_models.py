@@ -6,6 +6,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# Imported here, not first inside a Hypothesis test: TensorFlow's import raises the
+# recursion limit, which Hypothesis reports as an error when it happens during a test.
+import keras  # noqa: F401
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
