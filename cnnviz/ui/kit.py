@@ -20,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from cnnviz.i18n import InputError, t
 from cnnviz.ui.presenter import page_link, query_params, settings_container
+from cnnviz.ui.url_state import url_number
 
 T = TypeVar("T")
 
@@ -381,13 +382,8 @@ def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int
     rows, cols = st.columns(2)
     return tuple(
         int(
-            column.number_input(
-                t(f"settings.{axis}"),
-                1,
-                maximum,
-                value,
-                key=f"{key}_{axis}",
-                bind="query-params",
+            url_number(
+                column.number_input, t(f"settings.{axis}"), 1, maximum, value, key=f"{key}_{axis}"
             )
         )
         for column, axis in zip((rows, cols), AXES, strict=True)

@@ -17,7 +17,7 @@ from cnnviz.i18n import InputError, format_number, labels, t
 from cnnviz.io import images
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import CANVAS_PX, drawing_canvas, image_upload
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -280,13 +280,13 @@ def _from_test_set(network: Network) -> DigitInput | None:
         st.session_state[index_key] = int(candidates[0])
     columns = st.columns([3, 2], vertical_alignment="bottom")
     with columns[0]:
-        index = st.number_input(
+        index = url_number(
+            st.number_input,
             t("net.pick.index", last=count - 1),
-            min_value=0,
-            max_value=count - 1,
+            0,
+            count - 1,
             step=1,
             key=index_key,
-            bind="query-params",
         )
     with columns[1]:
         st.button(
