@@ -275,18 +275,17 @@ def _from_test_set(network: Network) -> DigitInput | None:
     if candidates.size == 0:
         st.info(t("net.pick.none"))
         return None
-    index_key = f"{KEY}_index"
-    if index_key not in st.session_state and index_key not in st.query_params:
-        st.session_state[index_key] = int(candidates[0])
     columns = st.columns([3, 2], vertical_alignment="bottom")
     with columns[0]:
+        # Without a (usable) index in the link: the first digit that fits the filters.
         index = url_number(
             st.number_input,
             t("net.pick.index", last=count - 1),
             0,
             count - 1,
+            int(candidates[0]),
             step=1,
-            key=index_key,
+            key=f"{KEY}_index",
         )
     with columns[1]:
         st.button(
