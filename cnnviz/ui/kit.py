@@ -383,7 +383,13 @@ def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int
     return tuple(
         int(
             url_number(
-                column.number_input, t(f"settings.{axis}"), 1, maximum, value, key=f"{key}_{axis}"
+                column.number_input,
+                t(f"settings.{axis}"),
+                1,
+                maximum,
+                value,
+                key=f"{key}_{axis}",
+                name=f"{label}: {t(f'settings.{axis}')}",
             )
         )
         for column, axis in zip((rows, cols), AXES, strict=True)

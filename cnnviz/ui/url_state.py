@@ -18,7 +18,8 @@ integer widget (``int(inf)``); it also takes ``٣`` as 3 and drops ``99`` or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -30,6 +31,7 @@ NOTICES = "_url_number_notices"
 """Session-state key: widget key -> :class:`LinkNotice` of a link's number that was replaced."""
 
 _SHOWN = 40  # characters of a link's text quoted in a notice
+_ICON = ":material/link_off:"
 
 
 def url_choice(
@@ -179,6 +181,38 @@ def _from_link(key: str, low: float, high: float, default: float, integer: bool)
     return value
 
 
+@dataclass
+class _NoticeArea:
+    """The place for one run's link notices, at the top of the page, and what it says so far."""
+
+    where: Any
+    lines: list[str] = field(default_factory=list)
+
+
+# Set by app.py at the start of every run (each session's script runs in its own thread, and
+# a context variable set there is that run's alone, as the language is).
+_AREA: ContextVar[_NoticeArea | None] = ContextVar("cnnviz_link_notices", default=None)
+
+
+def link_notice_area() -> None:
+    """Reserve the place where this run's link notices go: one warning, above the page.
+
+    ``app.py`` calls it before the page runs. Without it (a script that is not the
+    app), each notice goes under its widget.
+    """
+    _AREA.set(_NoticeArea(st.empty()))
+
+
+def _warn(message: str, where: Any) -> None:
+    """Add ``message`` to the page's warning about its link, or show it at ``where``."""
+    area = _AREA.get()
+    if area is None:
+        where.warning(message, icon=_ICON)
+        return
+    area.lines.append(message)
+    area.where.warning("\n\n".join(area.lines), icon=_ICON)
+
+
 def _notice(where: Any, label: str, key: str, value: float, bounds: tuple[float, float]) -> None:
     """Say what the link asked for, while the widget still holds what stood in for it."""
     notices = st.session_state.get(NOTICES, {})
@@ -190,19 +224,17 @@ def _notice(where: Any, label: str, key: str, value: float, bounds: tuple[float,
         return
     low, high = bounds
     kind = "url.number.whole" if isinstance(value, int) else "url.number.any"
-    where.warning(
-        t(
-            "url.number.replaced",
-            label=label,
-            param=key,
-            received=_shown(notice.received),
-            kind=t(kind),
-            low=low,
-            high=high,
-            value=value,
-        ),
-        icon=":material/link_off:",
+    message = t(
+        "url.number.replaced",
+        label=label,
+        param=key,
+        received=_shown(notice.received),
+        kind=t(kind),
+        low=low,
+        high=high,
+        value=value,
     )
+    _warn(message, where)
 
 
 def url_number(
@@ -213,6 +245,7 @@ def url_number(
     value: int | float | None = None,
     *,
     key: str,
+    name: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Show a number input or slider whose value is kept in ``?key=``, read from a link safely.
@@ -221,14 +254,15 @@ def url_number(
     :func:`~cnnviz.content.links.read_link_number`: a number outside the range
     starts at the nearest end, anything else that is not a number the widget
     takes (``inf``, ``1e400``, ``abc``, ``²``, ``2.5`` for a whole number)
-    starts at ``value``; either way a translated warning under the widget names
-    the parameter and what the link said, until the user changes the widget.
+    starts at ``value``; either way a translated warning names the parameter and
+    what the link said, until the user changes the widget. The warnings go
+    together above the page (:func:`link_notice_area`), else under the widget.
 
     Parameters
     ----------
     widget : callable
         ``st.number_input`` or ``st.slider``, or the same on a container
-        (``column.number_input``): the warning goes to the same container.
+        (``column.number_input``).
     label : str
         The widget's label.
     min_value, max_value : int or float
@@ -239,6 +273,9 @@ def url_number(
         state (set by a button or a callback) is kept.
     key : str
         Widget key, and the name of the query parameter.
+    name : str, optional
+        What the warning calls the widget when its label alone would be unclear
+        (``"Stride: rows"`` for a pair's ``"rows"``); the label by default.
     **kwargs
         Passed on to the widget (``step=``, ``format=``, ``help=``, ``disabled=``...).
 
@@ -253,7 +290,8 @@ def url_number(
         st.session_state[key] = _from_link(key, min_value, max_value, default, integer)
     # No value= here: the session state holds it (passing both makes Streamlit warn).
     number = widget(label, min_value=min_value, max_value=max_value, key=key, **kwargs)
-    _notice(getattr(widget, "__self__", st), label, key, number, (min_value, max_value))
+    where = getattr(widget, "__self__", st)  # the widget's own container, for the fallback
+    _notice(where, name or label, key, number, (min_value, max_value))
     if number == default:
         st.query_params.pop(key, None)
     else:
