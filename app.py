@@ -11,10 +11,12 @@ import streamlit as st
 from cnnviz.ui.language import language_selector
 from cnnviz.ui.pages import navigation_pages
 from cnnviz.ui.presenter import presenter_mode, presenter_navigation, refresh_presenter_link
+from cnnviz.ui.url_state import link_notice_area
 
 st.set_page_config(page_title="cnnviz", page_icon="🔎", layout="wide")
 language_selector()
 presenter_mode()  # ?present=1: no sidebar, larger type, settings in a bar at the top
+link_notice_area()  # above the page: what its link held that its widgets could not take
 
 presenter_navigation(navigation_pages()).run()
 refresh_presenter_link()  # the page has written its own parameters to the URL by now

@@ -9,7 +9,7 @@ from cnnviz.i18n import format_number, get_language, t
 from cnnviz.nets import saliency
 from cnnviz.ui.kit import chart
 from cnnviz.ui.network import choose_network, digit_picker, inspect_digit
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 KEY = "sal"
 PREDICTED = "predicted"
@@ -64,8 +64,8 @@ def option_slider(name: str):
     label, key = SLIDERS[name]
     bounds = saliency.OPTION_RANGES[name]
     default = getattr(saliency.DEFAULTS, name)
-    return st.slider(
-        t(label), bounds.low, bounds.high, default, bounds.step, key=key, bind="query-params"
+    return url_number(
+        st.slider, t(label), bounds.low, bounds.high, default, step=bounds.step, key=key
     )
 
 
@@ -128,14 +128,8 @@ with right:
         format_func=method_names().__getitem__,
         key=f"{KEY}_methods",
     )
-    opacity = st.slider(
-        t("saliency.page.opacity"),
-        0.0,
-        1.0,
-        0.6,
-        0.05,
-        key=f"{KEY}_opacity",
-        bind="query-params",
+    opacity = url_number(
+        st.slider, t("saliency.page.opacity"), 0.0, 1.0, 0.6, step=0.05, key=f"{KEY}_opacity"
     )
     options = method_options()
 

@@ -31,7 +31,7 @@ from cnnviz.ui.signal_views import (
     trace_of,
 )
 from cnnviz.ui.stage import stage
-from cnnviz.ui.url_state import url_toggle
+from cnnviz.ui.url_state import url_number, url_toggle
 
 MAX_WINDOW_FIGURE = 5  # taps: beyond, the window's cells are too small for their numbers
 
@@ -80,12 +80,12 @@ with kernel_col:
 stride_col, dilation_col, flip_col = st.columns([1, 1, 2], gap="medium")
 strides, dilation = (
     int(
-        column.number_input(
+        url_number(
+            column.number_input,
             t(f"signal.{name}"),
             1,
             maximum,
             key=f"{KEY}_{name}",
-            bind="query-params",
             help=t(f"signal.{name}_help"),
         )
     )

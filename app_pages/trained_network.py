@@ -19,7 +19,7 @@ from cnnviz.ui.network import (
     learned_filters,
 )
 from cnnviz.ui.surgery import Surgery
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 KEY = "net"
 UNSURE = 0.6  # below this top probability, the page says the network is unsure
@@ -37,7 +37,7 @@ SURGERY = Surgery(network, SURGERY_LAYER, KEY)
 
 def pick_index(label: str, count: int, key: str) -> int:
     """Show a number input from 0 to ``count - 1`` bound to the URL; clamp what the URL says."""
-    index = st.number_input(label, min_value=0, max_value=count - 1, key=key, bind="query-params")
+    index = url_number(st.number_input, label, 0, count - 1, key=key)
     return min(int(index), count - 1)
 
 

@@ -25,7 +25,7 @@ from cnnviz.core.builder_rows import TABLE_COLUMNS, TABLE_TYPES, rows_to_spec, s
 from cnnviz.core.shorthand import parse_shorthand, to_shorthand
 from cnnviz.core.spec import ACTIVATIONS
 from cnnviz.i18n import InputError, get_language, t
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 COURSE_SHORTHAND = "(CR)2P(CR)2P(CR)2PF"
 # The textbook's MNIST model (three 3x3 convolutions, 2x2 max pools, a 10-way softmax):
@@ -142,12 +142,9 @@ def input_shape() -> tuple[int, int, int]:
     shape = []
     for col, axis, start in zip(st.columns(3), ("h", "w", "c"), MNIST_INPUT, strict=True):
         key = f"{KEY}_in_{axis}"
-        # "Load" sets these through the session state: then no default value may be passed.
-        default = {} if key in st.session_state else {"value": start}
+        # "Load" sets these through the session state; url_number then keeps that value.
         label = t(f"arch.build.in_{axis}")
-        shape.append(
-            int(col.number_input(label, 1, MAX_SIDE, key=key, bind="query-params", **default))
-        )
+        shape.append(int(url_number(col.number_input, label, 1, MAX_SIDE, start, key=key)))
     return tuple(shape)
 
 

@@ -11,7 +11,7 @@ from cnnviz.core.layer_math import CALCULATOR_TYPES, LayerMath, layer_math
 from cnnviz.core.shapes import PADDING_PRESETS
 from cnnviz.i18n import InputError, format_count, format_shape, get_language, labels, t
 from cnnviz.ui import kit
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 CELLS = "cells"
 """The padding choice "so many cells on each side", beside Keras' named paddings."""
@@ -32,9 +32,7 @@ MACS_FORMULAS = {
 def number(where: Any, label: str, low: int, high: int, value: int, name: str, **opts: Any) -> int:
     """Read one of the layer's numbers; its key is ``arch_calc_<name>``, kept in the URL."""
     return int(
-        where.number_input(
-            label, low, high, value, key=f"{KEY}_calc_{name}", bind="query-params", **opts
-        )
+        url_number(where.number_input, label, low, high, value, key=f"{KEY}_calc_{name}", **opts)
     )
 
 

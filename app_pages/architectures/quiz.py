@@ -15,7 +15,7 @@ from cnnviz.content import quiz
 from cnnviz.figures import conv as conv_figures
 from cnnviz.i18n import InputError, get_language, labels, t
 from cnnviz.ui import kit
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 QUIZ_KINDS = ("mixed", *quiz.QUESTION_KINDS)
 QUIZ_SEED = "quiz_seed"
@@ -85,7 +85,7 @@ def question_header(results: dict[str, bool]) -> tuple[str, int]:
     top = st.columns([2, 2, 3], vertical_alignment="bottom")
     number = int(
         # No default value: "next question" sets it through the session state (1 is the minimum).
-        top[0].number_input(t("quiz.number_input"), 1, 999, key="quiz_q", bind="query-params")
+        url_number(top[0].number_input, t("quiz.number_input"), 1, 999, key="quiz_q")
     )
     correct = sum(results.values())
     top[1].metric(t("quiz.score"), f"{correct} / {len(results)}", help=t("quiz.score_help"))

@@ -13,6 +13,7 @@ from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
 from cnnviz.ui.kit import last_valid
+from cnnviz.ui.url_state import url_number
 
 SOURCES: tuple[str, ...] = ("mnist", "zip", "keras")
 """Where the images come from: the bundled MNIST subset, a zip, a full Keras dataset."""
@@ -118,14 +119,8 @@ def prepare(dataset: Dataset) -> Prepared | None:
     samples = cols[0].number_input(
         t("train.data.samples", limit=top), min_value=2, max_value=top, step=100, key=samples_key
     )
-    val_split = cols[1].slider(
-        t("train.data.val_split"),
-        min_value=0.05,
-        max_value=0.5,
-        value=0.2,
-        step=0.05,
-        key=f"{KEY}_val",
-        bind="query-params",
+    val_split = url_number(
+        cols[1].slider, t("train.data.val_split"), 0.05, 0.5, 0.2, step=0.05, key=f"{KEY}_val"
     )
     normalization = choice(cols[2].selectbox, "train.data.normalization", NORMALIZATIONS, "norm")
     try:

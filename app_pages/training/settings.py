@@ -13,6 +13,7 @@ from cnnviz.nets.training import INITIALIZERS, OPTIMIZERS, Settings
 from cnnviz.nets.training_data import Augmentation, Prepared, augment
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import chart
+from cnnviz.ui.url_state import url_number
 
 BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
 PREVIEWED = 8  # training images shown with their augmented copies
@@ -55,13 +56,13 @@ def settings_widgets() -> Settings:
     st.subheader(t("train.settings.title"))
     cols = st.columns(4)
     optimizer = choice(cols[0].selectbox, "train.settings.optimizer", OPTIMIZERS, "optimizer")
-    learning_rate = cols[1].number_input(
-        t("train.settings.lr"), min_value=0.0001, max_value=1.0, value=0.01, step=0.001,
-        format="%.4f", key=f"{KEY}_lr", bind="query-params",
+    learning_rate = url_number(
+        cols[1].number_input, t("train.settings.lr"), 0.0001, 1.0, 0.01, step=0.001,
+        format="%.4f", key=f"{KEY}_lr",
     )  # fmt: skip
-    momentum = cols[2].number_input(
-        t("train.settings.momentum"), min_value=0.0, max_value=0.99, value=0.0, step=0.1,
-        key=f"{KEY}_momentum", disabled=optimizer != "sgd", bind="query-params",
+    momentum = url_number(
+        cols[2].number_input, t("train.settings.momentum"), 0.0, 0.99, 0.0, step=0.1,
+        key=f"{KEY}_momentum", disabled=optimizer != "sgd",
     )  # fmt: skip
     batch_size = cols[3].select_slider(
         t("train.settings.batch"),
@@ -70,9 +71,9 @@ def settings_widgets() -> Settings:
         key=f"{KEY}_batch",
     )
     cols = st.columns(4)
-    epochs = cols[0].number_input(
-        t("train.settings.epochs", limit=LIMITS.max_epochs), min_value=1,
-        max_value=LIMITS.max_epochs, value=3, key=f"{KEY}_epochs", bind="query-params",
+    epochs = url_number(
+        cols[0].number_input, t("train.settings.epochs", limit=LIMITS.max_epochs), 1,
+        LIMITS.max_epochs, 3, key=f"{KEY}_epochs",
     )  # fmt: skip
     initializer = choice(cols[1].selectbox, "train.settings.init", INITIALIZERS, "init")
     patience = cols[2].number_input(

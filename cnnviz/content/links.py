@@ -1,8 +1,8 @@
-r"""Kernels in a link: the text codec behind ``?k=1,0,-1;2,0,-2;1,0,-1``.
+r"""What a link holds: kernels (``?k=1,0,-1;2,0,-2;1,0,-1``) and the widgets' numbers.
 
-Most of a page's shareable state is bound to the URL by the widgets themselves
-(``bind="query-params"``); the kernel lives in ``st.data_editor`` tables, so it
-is written and read here, by hand. Reading validates everything (the text comes
+The kernel lives in ``st.data_editor`` tables, so it is written and read here,
+by hand. A number widget's value (``?conv_stride_rows=2``) is read here too,
+before the widget sees it: :func:`read_link_number`. Reading validates everything (the text comes
 from a link anyone can edit) and raises :class:`cnnviz.i18n.InputError`, and
 nothing else, with the received text, shortened, in the message.
 
@@ -37,6 +37,12 @@ same float (Python's ``repr``), with no trailing zeros and an ASCII ``-``:
 exponent is written without ``+`` (``1e20``), because a query string reads a
 ``+`` as a space. Reading also accepts the typographic minus ``−`` the app
 shows on screen, so numbers copied from a page work.
+
+**A widget's number** follows the same ``number`` grammar, ASCII digits only
+(``²`` and ``٣`` are not digits here, although Python's ``float`` reads the
+second), must be finite (``inf``, ``nan`` and ``1e400`` are refused) and, for
+an integer widget, whole (``3.0`` is 3; ``2.5`` is refused). A readable number
+outside the widget's range is moved to its nearest end.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,6 +75,9 @@ FILTER_SEPARATOR = "|"
 CHANNEL_SEPARATOR = "/"
 ROW_SEPARATOR = ";"
 VALUE_SEPARATOR = ","
+
+MAX_NUMBER_TEXT = 32
+"""Longest text :func:`read_link_number` reads: ``repr`` of any float takes at most 24."""
 
 _EXCERPT = 40  # characters of the received text quoted in an error message
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -165,8 +175,13 @@ def _check_max_size(max_size: object) -> int:
     return max_size
 
 
+def _ascii_minus(token: str) -> str:
+    """Strip spaces and write the app's own minus sign ``−``, copied from a page, as ``-``."""
+    return token.strip().replace("\u2212", "-")
+
+
 def _read_number(token: str, text: str, row: int, col: int) -> float:
-    cleaned = token.strip().replace("\u2212", "-")  # the app's own minus sign, copied
+    cleaned = _ascii_minus(token)
     if not cleaned:
         raise InputError("error.link_missing_number", row=row, col=col, text=_excerpt(text))
     if not _NUMBER.fullmatch(cleaned):
@@ -455,3 +470,68 @@ def decode_bank(text: str, *, channels: int, max_size: int = MAX_SIZE) -> np.nda
     _check_same_shapes([s for slices in filters for s in slices], text)
     # (F, C, kh, kw) -> Keras' (kh, kw, C, F)
     return np.array(filters, dtype=np.float64).transpose(2, 3, 1, 0)
+
+
+# --- a widget's number --------------------------------------------------------------------
+
+
+class LinkNumber(NamedTuple):
+    """A number read from a link, within the widget's range.
+
+    Attributes
+    ----------
+    value : int or float
+        The number; an ``int`` for an integer widget.
+    clamped : bool
+        Whether the link asked for a number outside the range, moved to its nearest end.
+    """
+
+    value: int | float
+    clamped: bool
+
+
+def read_link_number(
+    text: object, *, low: float, high: float, integer: bool = False
+) -> LinkNumber | None:
+    """Read a number widget's value from its query parameter, strictly, and clamp it.
+
+    Parameters
+    ----------
+    text : object
+        The parameter's text (anything else gives None). Spaces around it are
+        ignored; at most :data:`MAX_NUMBER_TEXT` characters are read.
+    low, high : float
+        The widget's range, ``low <= high``.
+    integer : bool, default False
+        Whether the widget takes whole numbers only.
+
+    Returns
+    -------
+    LinkNumber or None
+        The number moved into ``[low, high]`` (an ``int`` if ``integer``), and
+        whether that moved it; None if the text is not a finite decimal number
+        in ASCII (or not a whole one when ``integer``). Never raises.
+
+    Examples
+    --------
+    >>> read_link_number("3", low=1, high=8, integer=True)
+    LinkNumber(value=3, clamped=False)
+    >>> read_link_number("1e20", low=1, high=8, integer=True)
+    LinkNumber(value=8, clamped=True)
+    >>> [read_link_number(s, low=1, high=8, integer=True) for s in ("inf", "2.5", "²", "")]
+    [None, None, None, None]
+    >>> read_link_number("-0.5", low=0.0, high=1.0)
+    LinkNumber(value=0.0, clamped=True)
+    """
+    if not isinstance(text, str) or len(text) > MAX_NUMBER_TEXT:
+        return None
+    cleaned = _ascii_minus(text)
+    if not _NUMBER.fullmatch(cleaned):  # ASCII digits only: "²" and "٣" stop here
+        return None
+    number = float(cleaned)
+    if not math.isfinite(number) or (integer and not number.is_integer()):
+        return None  # "1e400" reads as infinity
+    value = min(max(number, low), high) + 0  # + 0 turns -0.0 into 0.0
+    if integer:
+        value = int(value)
+    return LinkNumber(value, value != number)

@@ -188,15 +188,20 @@ def new_seed() -> int:
 def read_seed(text: object) -> int | None:
     """Read a seed from a URL parameter; None when it is not a non-negative integer.
 
+    Only ASCII digits count: ``str.isdigit`` is also true of ``²`` (which
+    ``int`` refuses) and of ``٣`` (which it reads), and a link is ASCII.
+
     Examples
     --------
     >>> read_seed("4217"), read_seed(" 12 "), read_seed("-3"), read_seed("abc"), read_seed(None)
     (4217, 12, None, None, None)
+    >>> read_seed("²"), read_seed("٣")
+    (None, None)
     """
     if text is None:
         return None
     text = str(text).strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 # --- making questions ----------------------------------------------------------------------

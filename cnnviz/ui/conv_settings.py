@@ -14,7 +14,7 @@ from cnnviz.core.conv import ACTIVATION_FUNCTIONS, PAD_MODES
 from cnnviz.core.shapes import PADDING_PRESETS, Padding2D
 from cnnviz.i18n import t
 from cnnviz.ui.kit import pair_inputs, settings_panel
-from cnnviz.ui.url_state import catalog_choice, url_toggle
+from cnnviz.ui.url_state import catalog_choice, url_number, url_toggle
 
 CELLS = "cells"
 MAX_PAD_CELLS = 10
@@ -63,13 +63,13 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
         )
         padding: Padding2D = preset
         if preset == CELLS:
-            padding = st.number_input(
+            padding = url_number(
+                st.number_input,
                 t("settings.pad_cells"),
                 0,
                 MAX_PAD_CELLS,
                 1,
                 key=f"{key}_pad_cells",
-                bind="query-params",
             )
         pad_mode = catalog_choice(
             st.selectbox,
@@ -80,14 +80,8 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
         )
         strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
         dilation = pair_inputs(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
-        bias = st.number_input(
-            t("settings.bias"),
-            -100.0,
-            100.0,
-            0.0,
-            step=0.1,
-            key=f"{key}_bias",
-            bind="query-params",
+        bias = url_number(
+            st.number_input, t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias"
         )
         activation = catalog_choice(
             st.selectbox, "settings.activation", list(ACTIVATION_FUNCTIONS), key=f"{key}_act"

@@ -21,6 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 from cnnviz.i18n import InputError, t
 from cnnviz.io.images import UPLOAD_EXTENSIONS
 from cnnviz.ui.presenter import page_link, query_params, settings_container
+from cnnviz.ui.url_state import url_number
 
 T = TypeVar("T")
 
@@ -382,13 +383,14 @@ def pair_inputs(label: str, key: str, maximum: int, value: int = 1) -> tuple[int
     rows, cols = st.columns(2)
     return tuple(
         int(
-            column.number_input(
+            url_number(
+                column.number_input,
                 t(f"settings.{axis}"),
                 1,
                 maximum,
                 value,
                 key=f"{key}_{axis}",
-                bind="query-params",
+                name=f"{label}: {t(f'settings.{axis}')}",
             )
         )
         for column, axis in zip((rows, cols), AXES, strict=True)

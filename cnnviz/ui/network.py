@@ -17,7 +17,7 @@ from cnnviz.i18n import InputError, format_number, labels, t
 from cnnviz.io import images
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import CANVAS_PX, drawing_canvas, image_upload
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import url_choice, url_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -275,18 +275,17 @@ def _from_test_set(network: Network) -> DigitInput | None:
     if candidates.size == 0:
         st.info(t("net.pick.none"))
         return None
-    index_key = f"{KEY}_index"
-    if index_key not in st.session_state and index_key not in st.query_params:
-        st.session_state[index_key] = int(candidates[0])
     columns = st.columns([3, 2], vertical_alignment="bottom")
     with columns[0]:
-        index = st.number_input(
+        # Without a (usable) index in the link: the first digit that fits the filters.
+        index = url_number(
+            st.number_input,
             t("net.pick.index", last=count - 1),
-            min_value=0,
-            max_value=count - 1,
+            0,
+            count - 1,
+            int(candidates[0]),
             step=1,
-            key=index_key,
-            bind="query-params",
+            key=f"{KEY}_index",
         )
     with columns[1]:
         st.button(

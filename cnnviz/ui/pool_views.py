@@ -33,7 +33,7 @@ from cnnviz.i18n import format_number, format_shape, get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.pool_settings import PoolSettings, transpose_kernel_editor
 from cnnviz.ui.stage import stage
-from cnnviz.ui.url_state import catalog_choice, url_choice
+from cnnviz.ui.url_state import catalog_choice, url_choice, url_number
 
 KEY = "pool"
 """Prefix of the pooling page's widget and session-state keys."""
@@ -270,13 +270,13 @@ def upsampling_section(source: np.ndarray, source_title: str) -> None:
         )
     size = tuple(
         int(
-            column.number_input(
+            url_number(
+                column.number_input,
                 t(f"pool.up.size_{axis}"),
                 1,
                 MAX_FACTOR,
                 2,
                 key=f"{KEY}_up_{axis}",
-                bind="query-params",
             )
         )
         for column, axis in zip((rows_col, cols_col), kit.AXES, strict=True)
@@ -373,8 +373,8 @@ def translation_section(image: np.ndarray, settings: PoolSettings, is_matrix: bo
             item="pool.shift.{}",
         )
     cells = int(
-        by_col.number_input(
-            t("pool.shift.cells"), 1, MAX_SHIFT, 1, key=f"{KEY}_shift_by", bind="query-params"
+        url_number(
+            by_col.number_input, t("pool.shift.cells"), 1, MAX_SHIFT, 1, key=f"{KEY}_shift_by"
         )
     )
     shift = {"right": (0, cells), "left": (0, -cells), "down": (cells, 0), "up": (-cells, 0)}

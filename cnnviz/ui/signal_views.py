@@ -24,7 +24,7 @@ from cnnviz.figures import signal as signal_figures
 from cnnviz.i18n import get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import clamped_index
-from cnnviz.ui.url_state import catalog_choice
+from cnnviz.ui.url_state import catalog_choice, url_number
 
 KEY = "sig"
 """Prefix of the signals page's widget and session-state keys."""
@@ -173,7 +173,6 @@ def numbers_input(label: str, default: str, *, key: str) -> str:
 
 def signal_inputs() -> np.ndarray | None:
     """Show the signal's widgets; return the signal, or None (with a message) if invalid."""
-    state = st.session_state
     source = catalog_choice(
         st.selectbox,
         "signal.source",
@@ -188,28 +187,33 @@ def signal_inputs() -> np.ndarray | None:
         text = numbers_input(t("signal.text"), DEFAULT_TEXT, key=f"{KEY}_text")
     elif source != "course":
         preset = SIGNALS[source]
-        state.setdefault(f"{KEY}_length", preset.length)
-        state.setdefault(f"{KEY}_noise", preset.noise)
+        # The preset's own length and noise when neither the link nor the user has set them.
         length_col, seed_col, noise_col = st.columns(3)
-        length = length_col.number_input(
-            t("signal.length"), 2, signals.MAX_LENGTH, key=f"{KEY}_length", bind="query-params"
+        length = url_number(
+            length_col.number_input,
+            t("signal.length"),
+            2,
+            signals.MAX_LENGTH,
+            preset.length,
+            key=f"{KEY}_length",
         )
-        seed = seed_col.number_input(
+        seed = url_number(
+            seed_col.number_input,
             t("signal.seed"),
             0,
             MAX_SEED,
             key=f"{KEY}_seed",
-            bind="query-params",
             help=t("signal.seed_help"),
         )
-        noise = noise_col.number_input(
+        noise = url_number(
+            noise_col.number_input,
             t("signal.noise"),
             0.0,
             signals.MAX_NOISE,
+            float(preset.noise),
             step=0.1,
             format="%.2f",
             key=f"{KEY}_noise",
-            bind="query-params",
             help=t("signal.noise_help"),
         )
     st.caption(t("signal.typed_description") if source == TYPED else SIGNALS[source].description())
@@ -218,7 +222,6 @@ def signal_inputs() -> np.ndarray | None:
 
 def kernel_inputs() -> np.ndarray | None:
     """Show the kernel's widgets; return the kernel, or None (with a message) if invalid."""
-    state = st.session_state
     preset = catalog_choice(
         st.selectbox,
         "signal.kernel",
@@ -229,9 +232,8 @@ def kernel_inputs() -> np.ndarray | None:
     )
     n, text = DEFAULT_N, ""
     if preset == "moving_average":
-        state.setdefault(f"{KEY}_n", DEFAULT_N)
-        n = st.number_input(
-            t("signal.n"), 1, signals.MAX_LENGTH, key=f"{KEY}_n", bind="query-params"
+        n = url_number(
+            st.number_input, t("signal.n"), 1, signals.MAX_LENGTH, DEFAULT_N, key=f"{KEY}_n"
         )
     elif preset == "custom":
         text = numbers_input(t("signal.custom"), DEFAULT_CUSTOM, key=f"{KEY}_custom")

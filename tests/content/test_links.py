@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ from hypothesis.extra import numpy as hnp
 
 from cnnviz.content.links import (
     MAX_KERNELS,
+    MAX_NUMBER_TEXT,
     MAX_TEXT,
+    LinkNumber,
     compact_number,
     decode_bank,
     decode_kernel,
@@ -20,6 +23,7 @@ from cnnviz.content.links import (
     encode_bank,
     encode_kernel,
     encode_kernels,
+    read_link_number,
 )
 from cnnviz.core.conv import MAX_MAGNITUDE
 from cnnviz.core.kernels import PRESETS, get_kernel
@@ -338,3 +342,76 @@ def test_bank_round_trip(bank):
 def test_link_text_is_short_for_integer_presets():
     # A shareable link stays readable: a 3x3 integer kernel is under 30 characters.
     assert encode_kernel(get_kernel("laplacian_8")) == "1,1,1;1,-8,1;1,1,1"
+
+
+# --- a widget's number ----------------------------------------------------------------------
+
+HOSTILE = ["inf", "-inf", "nan", "NaN", "Infinity", "1e400", "-1e400", "abc", "²", "٣", "１",
+           "", " ", "0x10", "1_000", "1,5", "--1", "1e", ".", "e3", "3 4"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("integer", [True, False])
+def test_what_is_not_a_finite_ascii_number_is_refused(text, integer):
+    assert read_link_number(text, low=-10, high=10, integer=integer) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "integer", "expected"),
+    [
+        ("3", True, LinkNumber(3, False)),
+        (" 3 ", True, LinkNumber(3, False)),  # a "+" in a query string arrives as a space
+        ("+3", True, LinkNumber(3, False)),
+        ("3.0", True, LinkNumber(3, False)),
+        ("4e0", True, LinkNumber(4, False)),
+        ("\u22122", True, LinkNumber(-2, False)),  # the app's own minus, copied from a page
+        ("1e20", True, LinkNumber(8, True)),
+        ("99", True, LinkNumber(8, True)),
+        ("-3", True, LinkNumber(-2, True)),
+        ("-1e20", True, LinkNumber(-2, True)),
+        ("2.5", True, None),  # not whole: the widget's default, not a rounded guess
+        ("2.5", False, LinkNumber(2.5, False)),
+        (".5", False, LinkNumber(0.5, False)),
+        ("9.75", False, LinkNumber(8.0, True)),
+        ("-0", False, LinkNumber(0.0, False)),
+        ("1e-400", False, LinkNumber(0.0, False)),  # underflows to 0: finite, in range
+    ],
+)
+def test_numbers_are_read_and_moved_into_the_range(text, integer, expected):
+    assert read_link_number(text, low=-2, high=8, integer=integer) == expected
+
+
+def test_integer_results_are_ints_and_minus_zero_is_zero():
+    value = read_link_number("7.0", low=0, high=9, integer=True).value
+    assert type(value) is int and value == 7
+    assert str(read_link_number("-0", low=-1.0, high=1.0).value) == "0.0"
+
+
+def test_long_text_is_refused_before_it_is_read():
+    assert read_link_number("1" * MAX_NUMBER_TEXT, low=0, high=9, integer=True) == LinkNumber(
+        9, True
+    )
+    assert read_link_number("1" * (MAX_NUMBER_TEXT + 1), low=0, high=9, integer=True) is None
+    assert read_link_number(None, low=0, high=9) is None
+    assert read_link_number(3, low=0, high=9) is None  # only a link's text
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.from_regex(r"\A[+-]?[0-9]{0,25}(\.[0-9]{0,5})?(e[+-]?[0-9]{1,4})?\Z"),
+    ),
+    st.integers(-1000, 1000),
+    st.integers(0, 1000),
+    st.booleans(),
+)
+def test_any_text_gives_none_or_a_number_within_bounds(text, low, span, integer):
+    high = low + span
+    bounds = (low, high) if integer else (low / 8, high / 8)
+    read = read_link_number(text, low=bounds[0], high=bounds[1], integer=integer)
+    if read is None:
+        return
+    assert math.isfinite(read.value) and bounds[0] <= read.value <= bounds[1]
+    assert isinstance(read.value, int) is integer
+    unclamped = float(text.strip().replace("\u2212", "-"))
+    assert read.clamped == (read.value != unclamped)

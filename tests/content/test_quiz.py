@@ -72,6 +72,12 @@ def test_different_seeds_and_numbers_give_different_questions():
     assert kinds == set(quiz.QUESTION_KINDS)
 
 
+@pytest.mark.parametrize("text", ["²", "٣", "１２", "1²", "³³", "4٢"])
+def test_a_seed_of_other_scripts_digits_is_no_seed(text):
+    # str.isdigit accepts these; int() refuses "²" (ValueError) and reads "٣" as 3.
+    assert quiz.read_seed(text) is None
+
+
 def test_seeds_are_read_from_links_and_new_ones_are_short():
     assert quiz.read_seed("000123") == 123
     assert quiz.read_seed("1e3") is None and quiz.read_seed("") is None
