@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.content.links import read_link_number
 from cnnviz.core.trace import ConvTrace, PoolTrace
 from cnnviz.i18n import t
 
 
 def linked_index(name: str, limit: int) -> int:
-    """Return the whole number in ``?name=``, clamped to ``0 .. limit - 1``; 0 if none."""
-    try:
-        value = int(st.query_params.get(name, "0"))
-    except ValueError:
-        return 0
-    return min(max(value, 0), limit - 1)
+    """Return the whole number in ``?name=``, clamped to ``0 .. limit - 1``; 0 if none.
+
+    Read as every number in a link is (:func:`cnnviz.content.links.read_link_number`):
+    ASCII digits only, finite, whole.
+    """
+    number = read_link_number(st.query_params.get(name), low=0, high=limit - 1, integer=True)
+    return 0 if number is None else number.value
 
 
 def clamped_index(name: str, limit: int) -> int:

@@ -182,3 +182,11 @@ def test_a_cell_outside_the_map_in_a_link_is_clamped(value):
     rows = last_trace(at).output.shape[0]
     assert 0 <= at.session_state["conv_row"] < rows
     assert not at.exception
+
+
+@pytest.mark.parametrize("value", ["\u0663", "\u00b2", "inf", "nan", "2.5"])
+def test_a_cell_in_a_link_is_read_as_ascii_whole_digits_only(value):
+    # An Arabic-Indic 3 or a superscript 2 is not a row number: the link falls back to row 0.
+    at = open_page(conv_row=value)
+    assert at.session_state["conv_row"] == 0
+    assert not at.exception
