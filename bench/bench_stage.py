@@ -24,13 +24,9 @@ Reruns of the page itself are measured in ``bench_pages.py`` (AppTest).
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +39,7 @@ from cnnviz.content import links, samples  # noqa: E402
 from cnnviz.core.kernels import get_kernel  # noqa: E402
 from cnnviz.core.stage import conv_stage_data  # noqa: E402
 from cnnviz.core.trace import conv2d_trace  # noqa: E402
+from tests.e2e.server import streamlit_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FRAMES = 300
@@ -54,44 +51,6 @@ def four_filters() -> np.ndarray:
     """Sobel x and y, a Laplacian and a box blur, each on the three channels (as bench_pages)."""
     kernels = [get_kernel(k) for k in ("sobel_x", "sobel_y", "laplacian_4", "box_blur_3x3")]
     return np.stack([np.repeat(k[:, :, None], 3, axis=2) for k in kernels], axis=-1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("streamlit run did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -232,12 +191,8 @@ def browser_figures(url: str) -> None:
 
 def main() -> None:
     data_size()
-    server, url = start_server()
-    try:
+    with streamlit_server() as url:
         browser_figures(url)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":
