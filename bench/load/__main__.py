@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from bench.load.memory import listening_pid
-from bench.load.run import MAX_STUDENTS, Options, run_round
+from bench.load.run import MAX_STUDENTS, Options, idle_cost, run_round
 from deploy.serve import MAX_REPLICAS, cluster
 
 CONV_P95_TARGET_S = 1.0
@@ -68,16 +68,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ramp", type=float, default=10.0, help="students arrive within (s)")
     p.add_argument("--train-every", type=int, default=10, help="1 student in N trains (0: none)")
     p.add_argument("--round-minutes", type=float, default=20.0, help="longest round")
+    p.add_argument("--idle", type=int, default=20, help="idle sessions for the memory (0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, help="where to write the numbers (default: in /tmp)")
     args = p.parse_args(argv)
     if not (0 <= args.think <= 60 and 0 <= args.ramp <= 600 and 0 < args.round_minutes <= 120):
         p.error("--think 0-60 s, --ramp 0-600 s, --round-minutes up to 120")
+    if not 0 <= args.idle <= MAX_STUDENTS or not 0 <= args.train_every <= MAX_STUDENTS:
+        p.error(f"--idle and --train-every from 0 to {MAX_STUDENTS}")
     return args
 
 
 async def rounds(url: str, pids: tuple[int, ...], args: argparse.Namespace) -> list[dict]:
-    """Warm the server up with one unmeasured student, then run each class size in turn."""
+    """Warm the server up with one unmeasured student, then run each class size in turn.
+
+    After the rounds, ``--idle`` more sessions open the convolution page and sit
+    still: the memory one idle student costs (in the last round's entry).
+    """
     options = Options(
         think_s=args.think,
         ramp_s=args.ramp,
@@ -91,6 +98,9 @@ async def rounds(url: str, pids: tuple[int, ...], args: argparse.Namespace) -> l
     for count in args.students:
         print(f"  {count} students...", flush=True)
         results.append(await run_round(url, pids, count, options))
+    if args.idle and pids:
+        print(f"  {args.idle} idle sessions...", flush=True)
+        results[-1]["idle_sessions"] = await idle_cost(url, pids, args.idle, options.settle_s)
     return results
 
 
@@ -117,9 +127,9 @@ def cell(stats: dict) -> str:
     return f"{stats['p50']:.2f} / {stats['p95']:.2f}"
 
 
-def mb(value: float | None) -> str:
+def mb(value: float | None, digits: int = 0) -> str:
     """Format megabytes, or a dash if not measured."""
-    return "-" if value is None else f"{value:.0f}"
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def table(results: list[dict]) -> str:
@@ -137,12 +147,20 @@ def table(results: list[dict]) -> str:
             f"{r['replicas'] or '?':>4} {r['students']:>4} {r['reruns']:>6} {r['errors']:>3} "
             f"{cell(lat['conv']):>13} {cell(lat['net']):>13} {cell(lat['sal']):>13} "
             f"{cell(lat['train']):>14} {r['reruns_per_s']:>7.1f} {rss:>30} "
-            f"{mb(mem['per_idle_session']):>12}"
+            f"{mb(mem['per_idle_session'], 1):>12}"
         )
         lines += [f"       ! {e}" for e in r["error_samples"]]
         if r["replicas"] and r["replicas"] > 1:
             lines.append(f"       sessions per replica: {r['sessions_per_replica']}")
     lines.append("latencies in seconds, from the BackMsg sent to script_finished")
+    for r in results:
+        if "idle_sessions" in r:
+            idle = r["idle_sessions"]
+            lines.append(
+                f"{r['replicas'] or '?'} replica(s): {idle['sessions']} more sessions idle on the "
+                f"convolution page cost {mb(idle['mb_per_session'], 1)} MB each "
+                f"({mb(idle['before_mb'])} -> {mb(idle['idle_mb'])} MB)"
+            )
     for r in results:
         if r["students"] == TARGET_STUDENTS:
             p95 = r["latency_s"]["conv"]["p95"]

@@ -111,7 +111,10 @@ class StudentSession:
         parts = urlsplit(self._checked_url())
         ws_url = f"ws://{parts.netloc}/_stcore/stream"
         # Streamlit reads the xsrf token and the session to resume from the subprotocols.
-        protocols = ["streamlit", "", existing_session_id] if existing_session_id else ["streamlit"]
+        # (no xsrf token: it only guards the auth cookie, which the app does not use).
+        protocols = (
+            ["streamlit", "no-xsrf", existing_session_id] if existing_session_id else ["streamlit"]
+        )
         headers = {"Cookie": self.cookie} if self.cookie else None
         self._ws = await websockets.connect(
             ws_url,

@@ -113,6 +113,26 @@ async def run_round(url: str, pids: tuple[int, ...], count: int, options: Option
     return summarize(students, wall, memory, unfinished)
 
 
+async def idle_cost(url: str, pids: tuple[int, ...], count: int, settle_s: float) -> dict:
+    """Open ``count`` sessions on the convolution page and leave them idle: MB per session.
+
+    The page's caches are warm by now (the lesson ran), so the difference is what
+    one more student who opened the page and sits still costs the server.
+    """
+    sessions = [StudentSession(url) for _ in range(count)]
+    await asyncio.sleep(settle_s)  # the memory freed after the last round is freed by now
+    before = rss_mb(pids)
+    for session in sessions:  # one at a time: this measures memory, not speed
+        await session.load_page()
+        await session.connect()
+        await session.open_page("convolution", "conv.open")
+    await asyncio.sleep(settle_s)
+    idle = rss_mb(pids)
+    await asyncio.gather(*(s.close() for s in sessions))
+    per_session = None if None in (before, idle) else (idle - before) / count
+    return {"sessions": count, "before_mb": before, "idle_mb": idle, "mb_per_session": per_session}
+
+
 def percentiles(seconds: list[float]) -> dict[str, float | None]:
     """Return the median and 95th percentile of ``seconds`` (None for an empty list)."""
     if not seconds:
