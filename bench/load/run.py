@@ -154,6 +154,10 @@ def summarize(students: list[Student], wall: float, memory: dict, unfinished: in
         for page in PAGES
     }
     pages["all"] = percentiles([i.seconds for i in ok])
+    steps = {
+        step: percentiles([i.seconds for i in ok if i.step == step])
+        for step in sorted({i.step for i in ok})
+    }
     replicas: dict[str, int] = {}
     for s in students:
         replicas[s.replica or "-"] = replicas.get(s.replica or "-", 0) + 1
@@ -169,6 +173,7 @@ def summarize(students: list[Student], wall: float, memory: dict, unfinished: in
         "seconds": wall,
         "reruns_per_s": len(done) / wall if wall else 0.0,
         "latency_s": pages,
+        "latency_s_per_step": steps,
         "memory_mb": memory | {"per_idle_session": per_session},
         "sessions_per_replica": replicas,
     }
