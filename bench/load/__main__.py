@@ -90,8 +90,8 @@ async def rounds(
     warm-up student would reach only one of them, and the others would import
     TensorFlow during the first measured round.
 
-    After the rounds, ``--idle`` more sessions open the convolution page and sit
-    still: the memory one idle student costs (in the last round's entry).
+    Before the rounds, ``--idle`` sessions open the convolution page and sit
+    still: the memory one idle student costs (in the first round's entry).
     """
     options = Options(
         think_s=args.think,
@@ -103,13 +103,16 @@ async def rounds(
     warm = Options(think_s=0, ramp_s=0, train_every=1, settle_s=0, seed=args.seed + 1)
     for warm_url in warm_urls:
         await run_round(warm_url, (), 1, warm)
+    idle = None
+    if args.idle and pids:  # before the rounds, whose freed memory would blur it
+        print(f"  {args.idle} idle sessions...", flush=True)
+        idle = await idle_cost(url, pids, args.idle, options.settle_s)
     results = []
     for count in args.students:
         print(f"  {count} students...", flush=True)
         results.append(await run_round(url, pids, count, options))
-    if args.idle and pids:
-        print(f"  {args.idle} idle sessions...", flush=True)
-        results[-1]["idle_sessions"] = await idle_cost(url, pids, args.idle, options.settle_s)
+    if idle:
+        results[0]["idle_sessions"] = idle
     return results
 
 
@@ -166,7 +169,7 @@ def table(results: list[dict]) -> str:
         if "idle_sessions" in r:
             idle = r["idle_sessions"]
             lines.append(
-                f"{r['replicas'] or 'url'} replica(s): {idle['sessions']} more sessions idle "
+                f"{r['replicas'] or 'url'} replica(s): {idle['sessions']} sessions idle "
                 f"on the convolution page cost {mb(idle['mb_per_session'], 1)} MB each "
                 f"({mb(idle['before_mb'])} -> {mb(idle['idle_mb'])} MB)"
                 + (NOISE if abs(idle["mb_per_session"] or 0) < 1 else "")
