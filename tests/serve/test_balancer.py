@@ -17,7 +17,7 @@ import socket
 import pytest
 
 from bench.load.client import StudentSession
-from bench.load.lesson import convolution_steps
+from bench.load.lesson import convolution_steps, upper
 from deploy.serve import REPLICA_OFFSET, cluster
 
 pytestmark = pytest.mark.skipif(
@@ -118,3 +118,21 @@ def test_a_reconnecting_student_finds_their_session_only_on_their_replica(two_re
     assert same_id == first_id
     assert other_id != first_id
     assert last_replica in {"replica1", "replica2"}
+
+
+def test_the_simulated_students_changes_reach_the_page(two_replicas):
+    """Through the balancer, a widget change reruns the page with it (the load is real work)."""
+
+    async def scenario() -> list[int]:
+        session = StudentSession(two_replicas.url, timeout_s=90)
+        await session.load_page()
+        await session.connect()
+        await session.open_page("convolution", "conv.open")
+        # The course's 5x7 input and a 3x3 kernel, no padding: 3 output rows (last index 2).
+        rows = [upper(session, "conv_row", -1)]
+        await session.change("conv_stride_rows", 2, "conv.stride")
+        rows.append(upper(session, "conv_row", -1))  # stride 2: rows 0 and 2 of 3, so 2 rows
+        await session.close()
+        return rows
+
+    assert asyncio.run(scenario()) == [2, 1]
