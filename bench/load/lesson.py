@@ -51,6 +51,13 @@ def convolution_steps(s: StudentSession, rng: random.Random) -> list[Callable[[]
     ]
 
 
+async def train_short_run(s: StudentSession) -> Interaction:
+    """Set one epoch on ``TRAIN_SAMPLES`` images and press Train (timed until the run ends)."""
+    s.set("train_epochs", TRAIN_EPOCHS)
+    s.set("train_samples", TRAIN_SAMPLES)
+    return await s.click("train_start", "train.run")
+
+
 async def lesson(
     s: StudentSession, rng: random.Random, think_s: float, trains: bool
 ) -> list[Interaction]:
@@ -71,12 +78,19 @@ async def lesson(
 
     async def do(step: Callable[[], Awaitable[Interaction]]) -> bool:
         await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
-        done.append(await step())
+        try:
+            done.append(await step())
+        except (KeyError, ValueError) as err:  # the page did not draw a widget the lesson uses
+            done.append(Interaction(f"{s.page}.lesson", 0.0, f"lesson: {err}"))
         return done[-1].error is None
 
     if not await do(lambda: s.open_page("convolution", "conv.open")):
         return done  # a page that did not draw has no widgets to use
-    for step in convolution_steps(s, rng):
+    try:
+        steps = convolution_steps(s, rng)
+    except KeyError as err:
+        return [*done, Interaction("conv.lesson", 0.0, f"lesson: {err}")]
+    for step in steps:
         await do(step)
     if await do(lambda: s.open_page("trained-network", "net.open")):
         top = upper(s, "digit_index", 1999)
@@ -84,7 +98,5 @@ async def lesson(
             await do(lambda: s.change("digit_index", rng.randint(0, top), "net.digit"))
     await do(lambda: s.open_page("saliency", "sal.open"))
     if trains and await do(lambda: s.open_page("training", "train.open")):
-        s.set("train_epochs", TRAIN_EPOCHS)
-        s.set("train_samples", TRAIN_SAMPLES)
-        await do(lambda: s.click("train_start", "train.run"))
+        await do(lambda: train_short_run(s))
     return done

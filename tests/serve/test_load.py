@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import random
 import socket
 
 import pytest
@@ -14,6 +16,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load.__main__ import counts, parse, table
 from bench.load.client import Interaction, StudentSession, Widget, _put, _value_field
+from bench.load.lesson import lesson
 from bench.load.memory import listening_pid, rss_mb
 from bench.load.run import Student, percentiles, summarize
 
@@ -109,3 +112,18 @@ def test_memory_of_this_process_and_of_a_listening_socket():
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         assert listening_pid(sock.getsockname()[1]) == os.getpid()
+
+
+class OfflineSession(StudentSession):
+    """Answers every rerun at once and draws no widget (a page the lesson does not know)."""
+
+    async def rerun(self, step, fragment_id="", trigger=""):
+        return Interaction(step, 0.01)
+
+
+def test_a_lesson_on_a_page_without_its_widgets_reports_an_error_and_stops():
+    done = asyncio.run(lesson(OfflineSession("http://127.0.0.1:1"), random.Random(0), 0, True))
+    assert [(i.step, i.error) for i in done] == [
+        ("conv.open", None),
+        ("conv.lesson", "lesson: \"no widget with key 'conv_preset_0' on page 'convolution'\""),
+    ]
