@@ -7,10 +7,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from deploy.serve import healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def streamlit_server(timeout_s: float = 60.0) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s
-        while not _healthy(url):
+        while not healthy(url):
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"streamlit run did not answer on /_stcore/health in {timeout_s} s"
@@ -56,11 +57,3 @@ def streamlit_server(timeout_s: float = 60.0) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False

@@ -1,0 +1,1 @@
+"""Serving cnnviz to a class: HAProxy in front of several Streamlit replicas."""
