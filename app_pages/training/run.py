@@ -241,7 +241,6 @@ def watch(store: dict[str, Any], slots: Slots, lang: str) -> None:
         return
     if slots.stop.button(t("train.stop"), key=f"{KEY}_stop", icon=":material/stop_circle:"):
         live.stop.set()  # this click reran the page: the thread stops after its batch
-    st.caption(t("train.run.any_click"))
     draw = live_view(slots, lang)
     while not live.finished:
         draw(live)  # Streamlit stops this loop (not the training) at a click or a closed tab
@@ -280,7 +279,7 @@ def live_view(slots: Slots, lang: str) -> Callable[[LiveRun], None]:
         if live.phase == "queued":
             slots.status.info(t("train.wait", busy=live.waiting, capacity=SLOTS.capacity))
             return
-        slots.status.empty()
+        slots.status.caption(t("train.run.any_click"))  # emptied with the live view at the end
         progress = live.progress
         bar.progress(progress.fraction if progress else 0.0, text=status_text(live))
         if progress is None:

@@ -282,8 +282,12 @@ class LiveRecorder:
             self._probe_model = keras.Model(self.model.input, conv.output)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        """Count epochs from 1 and batches from 0 in each."""
+        """Count epochs from 1 and batches from 0 in each; time the pace again in the second."""
         self.epoch, self.batch = epoch + 1, 0
+        if epoch == 1:
+            # The first epoch's end traced the validation and the probe (seconds on a busy
+            # server): the pace is timed again from the second epoch's first batch.
+            self._warm = None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Record every ``record_every`` batches, honour the stop flag, report."""
