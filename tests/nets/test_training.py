@@ -236,3 +236,13 @@ def test_stop_before_the_first_batch_keeps_a_stopped_run_of_the_initial_weights(
                                 augmentation=Augmentation(), summary=None, layers=7,
                                 source="MNIST", class_labels=labels)  # fmt: skip
     assert run.result.reason == "stopped" and run.samples == len(data.x_train)
+
+
+def test_the_page_defaults_learn_the_bundled_digits():
+    # What a teacher shows first: above 95 % on the test digits (about 97 % measured).
+    data = prepare_data(load_mnist_subset(), samples=training.DEMO_SAMPLES, validation_split=0.2)
+    settings = training.DEMO_SETTINGS
+    model = training.build_model(course_mnist(), data.input_shape, 10, settings)
+    result = training.train(model, data, settings)
+    assert result.reason == "completed" and result.epochs_done == 5
+    assert result.test_accuracy > 0.95 and result.history["val_accuracy"].iloc[-1] > 0.95
