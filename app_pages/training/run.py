@@ -276,7 +276,7 @@ def live_view(slots: Slots, lang: str) -> Callable[[LiveRun], None]:
     drawn = {"curves": -float("inf"), "rows": 0, "snapshots": 0}
 
     def draw(live: LiveRun) -> None:
-        if live.phase == "queued":
+        if live.phase == "queued" and live.waiting:  # a free slot never calls it waiting
             slots.status.info(t("train.wait", busy=live.waiting, capacity=SLOTS.capacity))
             return
         slots.status.caption(t("train.run.any_click"))  # emptied with the live view at the end

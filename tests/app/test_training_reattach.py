@@ -10,7 +10,7 @@ from app_pages.training import run as run_part
 from cnnviz.content.gallery import course_mnist
 from cnnviz.nets.datasets import load_mnist_subset
 from cnnviz.nets.limits import SLOTS
-from cnnviz.nets.run_store import RUNS, LiveRun, start
+from cnnviz.nets.run_store import RUNS, start
 from cnnviz.nets.training import Settings
 from cnnviz.nets.training_data import Augmentation, prepare_data
 from tests.app.helpers import open_page
@@ -99,8 +99,9 @@ def plan():
     )
 
 
-def test_stop_while_queued_keeps_a_stopped_run_with_no_history(plan):
-    live = LiveRun("B" * 22)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_stop_while_queued_keeps_a_stopped_run_in_the_results(plan, lang):
+    live = RUNS.add()
     with SLOTS.hold(), SLOTS.hold():  # every slot busy: the run waits its turn
         live.stop.set()  # Stop pressed before the first progress
         done = run_part.training_job(plan)(live)
@@ -108,3 +109,12 @@ def test_stop_while_queued_keeps_a_stopped_run_with_no_history(plan):
     assert done.result.reason == "stopped" and done.result.epochs_done == 0
     assert len(done.result.history) == 0 and done.settings.epochs == 2
     assert done.result.confusion.sum() == len(plan.data.x_test)
+    RUNS.finish(live, run=done)
+    at = open_page(PAGE, lang, run=live.token)
+    assert not at.exception, at.exception
+    expected = {
+        "en": "Stopped before the first batch of 2 epochs: the network has not learned anything",
+        "es": "Detenido antes del primer lote de las 2 épocas: la red todavía no aprendió nada",
+    }[lang]
+    assert any(text.startswith(expected) for text in _texts(at.warning)), _texts(at.warning)
+    assert [r.result.reason for r in at.session_state["train_store"]["runs"]] == ["stopped"]
