@@ -265,6 +265,7 @@ class LiveRecorder:
         self.best_weights: list[np.ndarray] | None = None
         self._wait = 0
         self._warm: tuple[int, float] | None = None  # batches and clock after the first batch
+        self._first_warm: tuple[int, float] | None = None  # the same in the first epoch
         self._probe_model: Any = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -286,8 +287,9 @@ class LiveRecorder:
         self.epoch, self.batch = epoch + 1, 0
         if epoch == 1:
             # The first epoch's end traced the validation and the probe (seconds on a busy
-            # server): the pace is timed again from the second epoch's first batch.
-            self._warm = None
+            # server): the pace is timed again from the second epoch's first batch, the
+            # first epoch's pace standing in until that one is reliable.
+            self._first_warm, self._warm = self._warm, None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Record every ``record_every`` batches, honour the stop flag, report."""
@@ -317,14 +319,21 @@ class LiveRecorder:
 
     def _progress(self, epoch_end: bool) -> Progress:
         elapsed = self.clock() - self.start
-        done = (self.epoch - 1) * self.batches + self.batch
+        done, total, now = (
+            (self.epoch - 1) * self.batches + self.batch,
+            self.epochs * self.batches,
+            self.clock(),
+        )
+        remaining = time_left(done, total, now, self._warm)
+        if remaining is None:
+            remaining = time_left(done, total, now, self._first_warm)
         return Progress(
             self.epoch,
             self.epochs,
             self.batch,
             self.batches,
             elapsed,
-            time_left(done, self.epochs * self.batches, self.clock(), self._warm),
+            remaining,
             self.rows,
             self.snapshots,
             epoch_end,

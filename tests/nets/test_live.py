@@ -144,3 +144,16 @@ def test_progress_says_estimating_then_gives_the_pace_after_warm_up():
     progress = recorder._progress(False)
     assert progress.elapsed == 40.0
     assert progress.remaining == pytest.approx(0.5 * (200 - 21))  # not 40 / 21 * 179 = 341 s
+    for batch in range(21, 100):
+        clock["now"] += 0.5
+        recorder.on_train_batch_end(batch)
+    clock["now"] += 6.0  # the first epoch's end: validation and probe traced
+    recorder.on_epoch_begin(1)
+    clock["now"] += 0.5
+    recorder.on_train_batch_end(0)  # the second epoch's pace starts here
+    # Until it is reliable, the first epoch's pace stands in: 100 batches in 86 - 30 s.
+    assert recorder._progress(False).remaining == pytest.approx((86 - 30) / 100 * 99)
+    for batch in range(1, 11):
+        clock["now"] += 0.2  # faster now
+        recorder.on_train_batch_end(batch)
+    assert recorder._progress(False).remaining == pytest.approx(0.2 * 89)
