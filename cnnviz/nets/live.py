@@ -295,7 +295,7 @@ class LiveRecorder:
         """Record every ``record_every`` batches, honour the stop flag, report."""
         self.batch = batch + 1
         if self._warm is None:
-            self._warm = (self.batch, self.clock())
+            self._warm = ((self.epoch - 1) * self.batches + self.batch, self.clock())
         logs = logs or {}
         # The epoch's last batch is recorded by on_epoch_end, with the validation values.
         if self.batch % self.record_every == 0 and self.batch < self.batches:
