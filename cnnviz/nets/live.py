@@ -318,12 +318,9 @@ class LiveRecorder:
         self._report(epoch_end=True)
 
     def _progress(self, epoch_end: bool) -> Progress:
-        elapsed = self.clock() - self.start
-        done, total, now = (
-            (self.epoch - 1) * self.batches + self.batch,
-            self.epochs * self.batches,
-            self.clock(),
-        )
+        now = self.clock()
+        done = (self.epoch - 1) * self.batches + self.batch
+        total = self.epochs * self.batches
         remaining = time_left(done, total, now, self._warm)
         if remaining is None:
             remaining = time_left(done, total, now, self._first_warm)
@@ -332,7 +329,7 @@ class LiveRecorder:
             self.epochs,
             self.batch,
             self.batches,
-            elapsed,
+            now - self.start,
             remaining,
             self.rows,
             self.snapshots,
