@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import no_exception, open_app
+from tests.e2e.helpers import no_exception, open_app, settle
 
 CONV_EXPORTS = {
     "Map as PNG": ("feature_map.png", b"\x89PNG"),
@@ -74,6 +74,10 @@ def test_training_downloads_one_after_another(page, app_url):
     open_app(page, f"{app_url}/training?lang=en&train_epochs=1")
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_text("Finished: 1 of 1 epochs.")).to_be_visible(timeout=180_000)
+    # The results arrive with new kinds of elements, whose code the browser fetches first:
+    # wait until they are all drawn, as a person sees them, before clicking.
+    expect(page.locator("[data-testid='stAppRunningIndicator']")).to_have_count(0, timeout=30_000)
+    settle(page)
     model = page.get_by_role("button", name=re.compile("model"))
     history = page.get_by_role("button", name=re.compile("history"))
     for button, suffix in ((model, ".keras"), (history, "_history.csv"), (model, ".keras")):
