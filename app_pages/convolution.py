@@ -138,7 +138,8 @@ def downloads(
 
     A file that cannot be made (a map whose sums overflowed) gets a disabled
     button and its reason under the buttons, once: a download made only on
-    click cannot show a message when it fails, so each is checked first.
+    click cannot show a message when it fails, so each is checked first. The
+    buttons do not rerun the page, so two quick clicks both download.
     """
     values = maps[..., fmap]
     kernel_csv = partial(export.matrix_csv, bank[:, :, 0, fmap])
@@ -171,6 +172,10 @@ def downloads(
             key=f"{KEY}_{key}",
             width="stretch",
             disabled=make is None,
+            # No rerun at the click: a rerun registers every file made on click under a new id
+            # and drops the old ones, while the browser may still be fetching one of them
+            # (MediaFileStorageError "Deferred file ... not found": the click did nothing).
+            on_click="ignore",
         )
     for reason in reasons:
         st.error(reason)

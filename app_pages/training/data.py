@@ -10,6 +10,7 @@ from app_pages.training import KEY, choice
 from cnnviz.i18n import InputError, format_shape, t
 from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, load_mnist_subset
 from cnnviz.nets.limits import LIMITS
+from cnnviz.nets.training import DEMO_SAMPLES
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
 from cnnviz.ui.kit import last_valid
@@ -114,7 +115,9 @@ def prepare(dataset: Dataset) -> Prepared | None:
     top = min(len(dataset.x_train), LIMITS.max_samples)
     samples_key = f"{KEY}_samples"
     # A smaller dataset than the last one: bring the remembered count within it.
-    st.session_state[samples_key] = min(int(st.session_state.get(samples_key, min(2000, top))), top)
+    st.session_state[samples_key] = min(
+        int(st.session_state.get(samples_key, min(DEMO_SAMPLES, top))), top
+    )
     cols = st.columns(3)
     samples = cols[0].number_input(
         t("train.data.samples", limit=top), min_value=2, max_value=top, step=100, key=samples_key

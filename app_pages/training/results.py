@@ -16,7 +16,6 @@ from cnnviz.nets.training import TrainingRun
 from cnnviz.ui.kit import chart
 
 PICK = f"{KEY}_run_pick"
-FINISH_WAIT = 120  # seconds to wait for a stopped run to save itself
 
 
 def percent(value: float, lang: str) -> str:
@@ -34,22 +33,15 @@ def run_label(run: TrainingRun, lang: str) -> str:
     )
 
 
-def show_results(store: dict[str, Any], started: bool, lang: str) -> None:
+def show_results(store: dict[str, Any], lang: str) -> None:
     """Show the session's runs: a picker, the picked run, and a comparison of them all.
 
     Parameters
     ----------
     store : dict
         The session's store (see :func:`app_pages.training.run.new_store`).
-    started : bool
-        Whether this script run trained (then no stopped run is still saving).
     lang : str
     """
-    if store["lock"].locked() and not started:
-        # The run that was just stopped finishes its batch and saves itself: wait for it.
-        with st.spinner(t("train.finishing")):
-            if store["lock"].acquire(timeout=FINISH_WAIT):
-                store["lock"].release()
     runs: list[TrainingRun] = store["runs"]
     if not runs:
         return
@@ -69,9 +61,13 @@ def show_results(store: dict[str, Any], started: bool, lang: str) -> None:
 def show_run(run: TrainingRun, lang: str) -> None:
     """Show a run: outcome, curves, confusion matrix, per class, mistakes, maps, downloads."""
     result = run.result
-    message = t(
-        f"train.reason.{result.reason}", epochs=result.epochs_done, planned=run.settings.epochs
+    # Stopped before its first batch (a cold server): nothing was learned, and it says so.
+    reason = (
+        "stopped_before"
+        if result.reason == "stopped" and not len(result.history)
+        else result.reason
     )
+    message = t(f"train.reason.{reason}", epochs=result.epochs_done, planned=run.settings.epochs)
     (st.warning if result.reason == "stopped" else st.success)(message)
     if run.settings.keep_best and result.best_epoch:
         st.caption(t("train.result.best_kept", epoch=result.best_epoch))
@@ -152,6 +148,7 @@ def downloads(run: TrainingRun, lang: str) -> None:
         mime="application/octet-stream",
         key=f"{KEY}_dl_model",
         icon=":material/download:",
+        on_click="ignore",  # a rerun at the click races the download (see convolution.py)
     )
     cols[1].download_button(
         t("train.download.history"),
@@ -160,6 +157,7 @@ def downloads(run: TrainingRun, lang: str) -> None:
         mime="text/csv",
         key=f"{KEY}_dl_history",
         icon=":material/download:",
+        on_click="ignore",
     )
     if not run.usable:
         cols[2].caption(t("train.use.unusable"))

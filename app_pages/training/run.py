@@ -1,18 +1,21 @@
-"""The run section: the Train and Stop buttons, the live view, and saving the run.
+"""The run section: the Train and Stop buttons, the live view, and keeping the run.
 
-The training runs inside the script's run: the reporter given to
-:func:`cnnviz.nets.training.train` redraws the progress, the curves and (each
-epoch) the first layer's filters and maps. The Stop button (or any other click,
-or closing the tab) makes Streamlit stop the run at the reporter's next
-drawing; the callback turns that into a stop after the current batch, the run
-is saved in the session's store, and the page reruns to show it.
+A training runs in a thread of the server (:mod:`cnnviz.nets.run_store`), not in
+the page's script run: a reload, a closed tab or a click elsewhere does not end
+it. The page writes the run's token into its link (``?run=<token>``) and
+*watches* the run: it redraws the progress, the curves and (each epoch) the
+first layer's filters and maps from what the thread reports, until the run
+ends; then the run joins the session's store and the results show it. Opening
+the link again (a reload, another tab) reattaches to the run, still going or
+finished. Stop sets the run's stop flag: it ends after the current batch (or
+before the first one, on a cold server) and is kept as "stopped".
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -22,9 +25,11 @@ from cnnviz.core.architectures import Summary
 from cnnviz.figures import network as network_figures
 from cnnviz.figures import training as figs
 from cnnviz.i18n import InputError, format_count, t
+from cnnviz.nets import run_store
 from cnnviz.nets.limits import LIMITS, SLOTS
-from cnnviz.nets.live import Progress, Snapshot, history_frame
-from cnnviz.nets.training import RunResult, Settings, build_model, train, training_run
+from cnnviz.nets.live import Snapshot, history_frame
+from cnnviz.nets.run_store import RUNS, LiveRun
+from cnnviz.nets.training import Settings, TrainingRun, build_model, train, training_run
 from cnnviz.nets.training_data import Augmentation, Prepared
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import chart
@@ -32,19 +37,19 @@ from cnnviz.ui.kit import chart
 MISTAKES_SHOWN = 24
 CURVES_EVERY = 1.5  # seconds between redrawn curves during training (the bar moves more often)
 LIVE_MAPS = 16  # filters and maps drawn live at each epoch's end (all 32 cost the browser)
-REPORT_EVERY = 0.5  # seconds between the callback's reports
+REPORT_EVERY = 0.25  # seconds between the callback's reports (only stored: cheap)
+POLL = 0.5  # seconds between two drawings of a watched run
+RUN_PARAM = "run"  # the link's query parameter that names a run
 
 
 def new_store() -> dict[str, Any]:
     """Return an empty store of runs for a session.
 
-    The runs live in a plain dict fetched once per script run: a run stopped by
-    Streamlit (Stop, another click, a closed tab) may not touch
-    ``st.session_state`` any more (every access raises its stop again), yet it
-    must still save what it learned. Its lock makes the session train once at a
-    time, and lets the next script run wait for that save.
+    ``runs`` are the session's finished runs (the newest last), ``active`` the
+    token of the run it watches (None when none), ``tokens`` maps each token
+    the session has taken in to its run's number (None for one that failed).
     """
-    return {"runs": [], "counter": 0, "latest": None, "lock": threading.Lock()}
+    return {"runs": [], "counter": 0, "latest": None, "active": None, "tokens": {}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +74,11 @@ class Slots:
     progress: Any
     curves: Any
     maps: Any
+
+    @classmethod
+    def below(cls, stop: Any) -> Slots:
+        """Make the slots here, the Stop button's in ``stop``."""
+        return cls(stop, st.empty(), st.empty(), st.empty(), st.empty())
 
 
 def clock(seconds: float | None) -> str:
@@ -112,88 +122,41 @@ def run_controls(disabled: bool, lang: str) -> tuple[bool, Slots]:
         icon=":material/play_arrow:",
         disabled=disabled,
     )
-    return start, Slots(stop_col.empty(), st.empty(), st.empty(), st.empty(), st.empty())
+    return start, Slots.below(stop_col.empty())
 
 
-def run_training(plan: Plan, slots: Slots, store: dict[str, Any], lang: str) -> None:
-    """Train the plan's network, drawing as it goes; keep the run in ``store``."""
-    slots.stop.button(t("train.stop"), key=f"{KEY}_stop", icon=":material/stop_circle:")
-    reporter = live_reporter(slots, lang)
-
-    def on_wait(busy: int) -> None:
-        slots.status.info(t("train.wait", busy=busy, capacity=SLOTS.capacity))
-
-    keras_module()  # imported once per server, the heap frozen so that reruns stay fast
-    with store["lock"], SLOTS.hold(on_wait):
-        slots.status.empty()
-        try:
-            model = build_model(plan.spec, plan.data.input_shape, plan.data.classes, plan.settings)
-            result = train(
-                model,
-                plan.data,
-                plan.settings,
-                augmentation=plan.augmentation,
-                reporter=reporter,
-                report_every=REPORT_EVERY,
-            )
-        except InputError as err:
-            slots.status.error(err.message())
-            return
-        keep_run(store, plan, model, result)
-        if result.interrupted is not None:
-            raise result.interrupted  # Streamlit's stop or rerun: the run is saved
-    for slot in (slots.stop, slots.progress, slots.curves, slots.maps):
-        slot.empty()
+class _LeftQueue(Exception):
+    """Stop was pressed while the run waited for a training slot."""
 
 
-def live_reporter(slots: Slots, lang: str) -> Any:
-    """Return the reporter that draws a training's progress, curves and maps in ``slots``."""
-    bar = slots.progress.progress(0.0, text=t("train.status.preparing"))
-    draws = iter(range(10**9))  # unique chart keys: one chart per drawing
-    last_curves = [-float("inf")]
+def training_job(plan: Plan) -> Callable[[LiveRun], TrainingRun]:
+    """Return the work of a run's thread: wait for a slot, train, keep the results.
 
-    def reporter(progress: Progress) -> None:
-        bar.progress(
-            progress.fraction,
-            text=t(
-                "train.status.running",
-                epoch=progress.epoch,
-                epochs=progress.epochs,
-                batch=progress.batch,
-                batches=progress.batches,
-                left=clock(progress.remaining),
-            ),
+    No Streamlit call in it (the thread has no page); it reports into the
+    :class:`LiveRun` and honours its stop flag. Stopped while queued, it
+    leaves the queue and keeps the untrained network, tested, as a stopped run.
+    """
+
+    def queued(live: LiveRun, busy: int) -> None:
+        live.waiting = busy
+        if live.stop.is_set():
+            raise _LeftQueue
+
+    def work(live: LiveRun) -> TrainingRun:
+        live.phase = "starting"
+        keras_module()  # imported once per server, the heap frozen so that reruns stay fast
+        model = build_model(plan.spec, plan.data.input_shape, plan.data.classes, plan.settings)
+        result = train(
+            model,
+            plan.data,
+            plan.settings,
+            augmentation=plan.augmentation,
+            reporter=live.report,
+            stop=live.stop,
+            report_every=REPORT_EVERY,
         )
-        history = history_frame(progress.rows)
-        now = time.monotonic()
-        # A new chart per drawing costs the browser more than the progress bar: fewer of them.
-        if len(history) and (progress.epoch_end or now - last_curves[0] >= CURVES_EVERY):
-            last_curves[0] = now
-            chart(
-                figs.curves(history, epochs=progress.epochs, lang=lang),
-                key=f"{KEY}_live_{next(draws)}",
-                where=slots.curves,
-            )
-        if progress.epoch_end and progress.snapshots:
-            draw_snapshot(
-                progress.snapshots[-1],
-                slots.maps,
-                f"{KEY}_live_maps_{next(draws)}",
-                lang,
-                LIVE_MAPS,
-            )
-
-    return reporter
-
-
-def keep_run(store: dict[str, Any], plan: Plan, model: Any, result: RunResult) -> None:
-    """Store a run (the oldest goes when there are too many); never touches the session state."""
-    store["counter"] += 1
-    number = store["counter"]
-    runs = store["runs"]
-    runs.append(
-        training_run(
-            number,
+        return training_run(
+            0,  # numbered by the session that takes it in (see adopt)
             model,
             result,
             plan.data,
@@ -205,9 +168,140 @@ def keep_run(store: dict[str, Any], plan: Plan, model: Any, result: RunResult) -
             class_labels=plan.class_labels,
             mistakes_shown=MISTAKES_SHOWN,
         )
-    )
+
+    def job(live: LiveRun) -> TrainingRun:
+        try:
+            with SLOTS.hold(lambda busy: queued(live, busy)):
+                return work(live)
+        except _LeftQueue:
+            return work(live)  # the stop flag is set: nothing is fitted
+
+    return job
+
+
+def start_training(plan: Plan, store: dict[str, Any]) -> None:
+    """Start the plan's training in a thread; the session watches it, the link names it."""
+    try:
+        live = run_store.start(RUNS, training_job(plan))
+    except InputError as err:  # the server keeps too many running trainings
+        st.error(err.message())
+        return
+    store["active"] = live.token
+    st.query_params[RUN_PARAM] = live.token
+
+
+def reattach(store: dict[str, Any]) -> None:
+    """Take in the run the link names (a reload, another tab), or say why it cannot be found."""
+    token = st.query_params.get(RUN_PARAM)
+    if token is None or token in store["tokens"] or token == store["active"]:
+        return
+    try:
+        live = RUNS.get(token)
+    except InputError as err:
+        st.warning(err.message())
+        del st.query_params[RUN_PARAM]  # a reload should not say it again
+        return
+    if live.finished:
+        number = adopt(store, live)
+        if number is not None:
+            st.info(t("train.reattach.found", number=number))
+    else:
+        store["active"] = token
+        st.info(t("train.reattach.back"))
+
+
+def adopt(store: dict[str, Any], live: LiveRun) -> int | None:
+    """Add a finished run to the session's store, numbered after its runs; return the number.
+
+    A run that failed shows its error and adds nothing (None). The oldest run
+    goes when the session keeps too many.
+    """
+    if live.error is not None:
+        st.error(live.error.message())
+        store["tokens"][live.token] = None
+        return None
+    store["counter"] += 1
+    number = store["counter"]
+    runs = store["runs"]
+    runs.append(replace(live.run, number=number))
     del runs[: -LIMITS.max_runs_kept]
-    store["latest"] = number
+    store["latest"] = store["tokens"][live.token] = number
+    return number
+
+
+def watch(store: dict[str, Any], slots: Slots, lang: str) -> None:
+    """Draw the session's running training until it ends, then take it into the store."""
+    token = store["active"]
+    if token is None:
+        return
+    try:
+        live = RUNS.get(token)
+    except InputError:  # gone: the server restarted or dropped it
+        store["active"] = None
+        return
+    if slots.stop.button(t("train.stop"), key=f"{KEY}_stop", icon=":material/stop_circle:"):
+        live.stop.set()  # this click reran the page: the thread stops after its batch
+    draw = live_view(slots, lang)
+    while not live.finished:
+        draw(live)  # Streamlit stops this loop (not the training) at a click or a closed tab
+        time.sleep(POLL)
+    store["active"] = None
+    adopt(store, live)
+    for slot in (slots.stop, slots.status, slots.progress, slots.curves, slots.maps):
+        slot.empty()
+
+
+def status_text(live: LiveRun) -> str:
+    """Write the live view's status line: starting, stopping, or where the training is."""
+    progress = live.progress
+    if live.stop.is_set():
+        return t("train.status.stopping")
+    if progress is None:
+        return t("train.status.starting")
+    where = {
+        "epoch": progress.epoch,
+        "epochs": progress.epochs,
+        "batch": progress.batch,
+        "batches": progress.batches,
+    }
+    if progress.remaining is None:
+        return t("train.status.estimating", **where)
+    return t("train.status.running", left=clock(progress.remaining), **where)
+
+
+def live_view(slots: Slots, lang: str) -> Callable[[LiveRun], None]:
+    """Return what draws a watched run in ``slots``: queue, progress, curves and maps."""
+    bar = slots.progress.progress(0.0, text=t("train.status.preparing"))
+    draws = iter(range(10**9))  # unique chart keys: one chart per drawing
+    drawn = {"curves": -float("inf"), "rows": 0, "snapshots": 0}
+
+    def draw(live: LiveRun) -> None:
+        if live.phase == "queued" and live.waiting:  # a free slot never calls it waiting
+            slots.status.info(t("train.wait", busy=live.waiting, capacity=SLOTS.capacity))
+            return
+        slots.status.caption(t("train.run.any_click"))  # emptied with the live view at the end
+        progress = live.progress
+        bar.progress(progress.fraction if progress else 0.0, text=status_text(live))
+        if progress is None:
+            return
+        rows = list(progress.rows)  # the thread appends to it meanwhile
+        now = time.monotonic()
+        # A new chart per drawing costs the browser more than the progress bar: fewer of them.
+        if len(rows) > drawn["rows"] and now - drawn["curves"] >= CURVES_EVERY:
+            drawn["curves"], drawn["rows"] = now, len(rows)
+            chart(
+                figs.curves(history_frame(rows), epochs=progress.epochs, lang=lang),
+                key=f"{KEY}_live_{next(draws)}",
+                where=slots.curves,
+            )
+        snapshots = list(progress.snapshots)
+        if len(snapshots) > drawn["snapshots"]:
+            drawn["snapshots"] = len(snapshots)
+            draw_snapshot(
+                snapshots[-1], slots.maps, f"{KEY}_live_maps_{next(draws)}", lang, LIVE_MAPS
+            )
+
+    return draw
 
 
 def draw_snapshot(snapshot: Snapshot, slot: Any, key: str, lang: str, count: int = 32) -> None:

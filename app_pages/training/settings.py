@@ -9,6 +9,7 @@ from app_pages.training import KEY, choice
 from cnnviz.figures import training as figs
 from cnnviz.i18n import t
 from cnnviz.nets.limits import LIMITS
+from cnnviz.nets.training import DEMO_SETTINGS as DEMO
 from cnnviz.nets.training import INITIALIZERS, OPTIMIZERS, Settings
 from cnnviz.nets.training_data import Augmentation, Prepared, augment
 from cnnviz.ui.keras_runtime import keras_module
@@ -55,9 +56,12 @@ def settings_widgets() -> Settings:
     """Show the optimizer, learning rate, momentum, batch, epochs, initializer, early stopping."""
     st.subheader(t("train.settings.title"))
     cols = st.columns(4)
-    optimizer = choice(cols[0].selectbox, "train.settings.optimizer", OPTIMIZERS, "optimizer")
+    optimizer = choice(
+        cols[0].selectbox, "train.settings.optimizer", OPTIMIZERS, "optimizer",
+        default=DEMO.optimizer,
+    )  # fmt: skip
     learning_rate = url_number(
-        cols[1].number_input, t("train.settings.lr"), 0.0001, 1.0, 0.01, step=0.001,
+        cols[1].number_input, t("train.settings.lr"), 0.0001, 1.0, DEMO.learning_rate, step=0.001,
         format="%.4f", key=f"{KEY}_lr",
     )  # fmt: skip
     momentum = url_number(
@@ -67,13 +71,13 @@ def settings_widgets() -> Settings:
     batch_size = cols[3].select_slider(
         t("train.settings.batch"),
         [b for b in BATCH_SIZES if b <= LIMITS.max_batch_size],
-        value=32,
+        value=DEMO.batch_size,
         key=f"{KEY}_batch",
     )
     cols = st.columns(4)
     epochs = url_number(
         cols[0].number_input, t("train.settings.epochs", limit=LIMITS.max_epochs), 1,
-        LIMITS.max_epochs, 3, key=f"{KEY}_epochs",
+        LIMITS.max_epochs, DEMO.epochs, key=f"{KEY}_epochs",
     )  # fmt: skip
     initializer = choice(cols[1].selectbox, "train.settings.init", INITIALIZERS, "init")
     patience = cols[2].number_input(

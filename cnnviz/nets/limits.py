@@ -41,6 +41,14 @@ class Limits:
         Trainings running at once on the whole server; others wait their turn.
     max_runs_kept : int
         Runs (models and histories) one session keeps to compare.
+    max_runs_stored : int
+        Runs the whole server keeps under a link (``?run=``) so that a reload
+        or a closed tab loses nothing (:mod:`cnnviz.nets.run_store`). A kept run
+        of the course network costs about 20 MB of the server's memory (its
+        model, optimizer state and traced functions; measured), so 20 runs
+        bound it near 400 MB, shared with the sessions that show them.
+    run_keep_seconds : int
+        How long a finished run stays reachable by its link.
     max_zip_members : int
         Entries of any kind in an uploaded zip (folders and macOS's ``._``
         copies included), counted before any entry is read.
@@ -65,6 +73,8 @@ class Limits:
     max_macs: int = 25_000_000
     max_concurrent: int = 2
     max_runs_kept: int = 5
+    max_runs_stored: int = 20
+    run_keep_seconds: int = 3600
     max_zip_members: int = 12_000
     max_zip_files: int = 5000
     max_zip_bytes: int = 200_000_000

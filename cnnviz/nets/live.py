@@ -57,7 +57,8 @@ class Progress:
     elapsed : float
         Seconds since training started.
     remaining : float or None
-        Seconds left, estimated from the batches done (None before the first).
+        Seconds left, estimated by :func:`time_left` from the batches after the
+        first (None until that estimate is reliable).
     rows : list of dict
         The history so far (see :func:`history_frame`).
     snapshots : list of Snapshot
@@ -81,6 +82,61 @@ class Progress:
         """Share of all batches done, in [0, 1]."""
         total = self.epochs * self.batches
         return min(1.0, ((self.epoch - 1) * self.batches + self.batch) / total) if total else 0.0
+
+
+WARM_STEPS = 10
+"""Batches after the first one that :func:`time_left` needs before it estimates."""
+WARM_SECONDS = 1.0
+"""Seconds after the first batch that :func:`time_left` needs before it estimates."""
+
+
+def time_left(
+    done: int,
+    total: int,
+    now: float,
+    warm: tuple[int, float] | None,
+    *,
+    min_steps: int = WARM_STEPS,
+    min_seconds: float = WARM_SECONDS,
+) -> float | None:
+    """Estimate the seconds a training has left from the pace of its batches after warm-up.
+
+    The first batch pays for building and tracing the graph (and, on a cold
+    server, much more): timed from the start, a 40-second run would first
+    claim to need many minutes. The pace is measured from the end of the first
+    batch instead, and only once enough batches and time have passed.
+
+    Parameters
+    ----------
+    done, total : int
+        Batches done so far and in the whole training.
+    now : float
+        The clock now, in seconds.
+    warm : (int, float) or None
+        Batches done and the clock when the first batch ended (None before).
+    min_steps : int, default :data:`WARM_STEPS`
+    min_seconds : float, default :data:`WARM_SECONDS`
+        Batches and seconds after warm-up needed for a reliable pace.
+
+    Returns
+    -------
+    float or None
+        ``(now - warm_clock) / (done - warm_done) * (total - done)``, or None
+        while the pace is not reliable yet.
+
+    Examples
+    --------
+    >>> time_left(30, 130, now=12.0, warm=(10, 2.0))  # 0.5 s per batch, 100 batches left
+    50.0
+    >>> time_left(5, 130, now=3.0, warm=(1, 2.0)) is None  # too few batches since warm-up
+    True
+    """
+    if warm is None:
+        return None
+    steps, seconds = done - warm[0], now - warm[1]
+    if steps < min_steps or seconds < min_seconds:
+        return None
+    return seconds / steps * max(total - done, 0)
 
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -208,6 +264,8 @@ class LiveRecorder:
         self.best_loss = np.inf
         self.best_weights: list[np.ndarray] | None = None
         self._wait = 0
+        self._warm: tuple[int, float] | None = None  # batches and clock after the first batch
+        self._first_warm: tuple[int, float] | None = None  # the same in the first epoch
         self._probe_model: Any = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -225,12 +283,19 @@ class LiveRecorder:
             self._probe_model = keras.Model(self.model.input, conv.output)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        """Count epochs from 1 and batches from 0 in each."""
+        """Count epochs from 1 and batches from 0 in each; time the pace again in the second."""
         self.epoch, self.batch = epoch + 1, 0
+        if epoch == 1:
+            # The first epoch's end traced the validation and the probe (seconds on a busy
+            # server): the pace is timed again from the second epoch's first batch, the
+            # first epoch's pace standing in until that one is reliable.
+            self._first_warm, self._warm = self._warm, None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Record every ``record_every`` batches, honour the stop flag, report."""
         self.batch = batch + 1
+        if self._warm is None:
+            self._warm = ((self.epoch - 1) * self.batches + self.batch, self.clock())
         logs = logs or {}
         # The epoch's last batch is recorded by on_epoch_end, with the validation values.
         if self.batch % self.record_every == 0 and self.batch < self.batches:
@@ -253,16 +318,18 @@ class LiveRecorder:
         self._report(epoch_end=True)
 
     def _progress(self, epoch_end: bool) -> Progress:
-        elapsed = self.clock() - self.start
+        now = self.clock()
         done = (self.epoch - 1) * self.batches + self.batch
         total = self.epochs * self.batches
-        remaining = elapsed / done * (total - done) if done else None
+        remaining = time_left(done, total, now, self._warm)
+        if remaining is None:
+            remaining = time_left(done, total, now, self._first_warm)
         return Progress(
             self.epoch,
             self.epochs,
             self.batch,
             self.batches,
-            elapsed,
+            now - self.start,
             remaining,
             self.rows,
             self.snapshots,

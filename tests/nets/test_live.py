@@ -8,7 +8,7 @@ import pytest
 
 from cnnviz.content.gallery import course_mnist
 from cnnviz.nets.datasets import load_mnist_subset
-from cnnviz.nets.live import LiveRecorder, history_frame, live_callback
+from cnnviz.nets.live import LiveRecorder, history_frame, live_callback, time_left
 from cnnviz.nets.training import Settings, build_model
 from cnnviz.nets.training_data import prepare_data
 
@@ -106,3 +106,54 @@ def test_reports_are_throttled_and_an_exception_stops():
     assert recorder.reason == "stopped" and recorder.model.stop_training
     recorder.on_epoch_end(1, {"val_loss": 1.0})
     assert len(reports) == 3  # nothing after the stop
+
+
+def test_time_left_uses_the_pace_after_the_first_batch():
+    # The first batch took 30 s (TensorFlow's tracing); then 20 batches in 4 s: 0.2 s each.
+    assert time_left(21, 121, now=34.0, warm=(1, 30.0)) == pytest.approx(0.2 * 100)
+    # Timed from the start, the same run would claim 34 / 21 * 100 = 162 s left.
+    assert time_left(121, 121, now=50.0, warm=(1, 30.0)) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("done", "now", "warm"),
+    [
+        (0, 5.0, None),  # no batch finished yet
+        (10, 40.0, (1, 30.0)),  # 9 batches since warm-up: fewer than 10
+        (50, 30.5, (1, 30.0)),  # 49 batches but only half a second
+    ],
+)
+def test_time_left_waits_for_a_reliable_pace(done, now, warm):
+    assert time_left(done, 200, now=now, warm=warm) is None
+
+
+def test_progress_says_estimating_then_gives_the_pace_after_warm_up():
+    clock = {"now": 0.0}
+    recorder = LiveRecorder(reporter=None, stop=None, record_every=5, report_every=0.0,
+                            probe=None, patience=0, keep_best=False,
+                            clock=lambda: clock["now"])  # fmt: skip
+    recorder.model, recorder.params = FakeModel(), {"steps": 100, "epochs": 2}
+    recorder.on_train_begin()
+    recorder.on_epoch_begin(0)
+    clock["now"] = 30.0  # the first batch pays for tracing
+    recorder.on_train_batch_end(0)
+    assert recorder._progress(False).remaining is None  # "estimating…"
+    for batch in range(1, 21):
+        clock["now"] += 0.5
+        recorder.on_train_batch_end(batch)
+    progress = recorder._progress(False)
+    assert progress.elapsed == 40.0
+    assert progress.remaining == pytest.approx(0.5 * (200 - 21))  # not 40 / 21 * 179 = 341 s
+    for batch in range(21, 100):
+        clock["now"] += 0.5
+        recorder.on_train_batch_end(batch)
+    clock["now"] += 6.0  # the first epoch's end: validation and probe traced
+    recorder.on_epoch_begin(1)
+    clock["now"] += 0.5
+    recorder.on_train_batch_end(0)  # the second epoch's pace starts here
+    # Until it is reliable, the first epoch's pace stands in: 100 batches in 86 - 30 s.
+    assert recorder._progress(False).remaining == pytest.approx((86 - 30) / 100 * 99)
+    for batch in range(1, 11):
+        clock["now"] += 0.2  # faster now
+        recorder.on_train_batch_end(batch)
+    assert recorder._progress(False).remaining == pytest.approx(0.2 * 89)
