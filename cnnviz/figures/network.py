@@ -230,7 +230,8 @@ def image_strip(
     images : sequence of array_like, each (H, W)
         Values in [0, 1].
     titles : sequence of str
-        One per image; its size ``rows × columns`` is added below the title.
+        One per image; its size ``rows × columns`` is added below the title, in
+        the same type (:data:`TEXT_FONT`): a projector must show it too.
     height : int, default 300
         Figure height in pixels.
     lang : str, optional
@@ -245,7 +246,9 @@ def image_strip(
     --------
     >>> fig = image_strip([np.zeros((4, 6)), np.ones((28, 28))], ["a", "b"], lang="en")
     >>> [a.text for a in fig.layout.annotations]
-    ['a<br><sub>4 × 6</sub>', 'b<br><sub>28 × 28</sub>']
+    ['a<br>4 × 6', 'b<br>28 × 28']
+    >>> {a.font.size for a in fig.layout.annotations} == {TEXT_FONT}
+    True
     """
     lang = lang or get_language()
     count = len(images)
@@ -258,9 +261,9 @@ def image_strip(
     for index, image in enumerate(images):
         array = np.asarray(image, dtype=float)
         rows, cols = array.shape
-        title = f"{titles[index]}<br><sub>{format_shape((rows, cols))}</sub>"
+        title = f"{titles[index]}<br>{format_shape((rows, cols))}"
         xname, yname = _place_panel(
-            layout, index, (1, count), (rows, cols), title, gap=gap, frame=True
+            layout, index, (1, count), (rows, cols), title, gap=gap, font=TEXT_FONT, frame=True
         )
         data.append(
             {

@@ -42,10 +42,9 @@ def test_map_grid_refuses_a_flat_vector():
 def test_image_strip_shows_sizes_and_a_fixed_grey_scale():
     images = [np.full((40, 30), 0.2), np.eye(28)]
     fig = validated(nf.image_strip(images, ["a", "b"], lang="en"))
-    assert [a.text for a in fig.layout.annotations] == [
-        "a<br><sub>40 × 30</sub>",
-        "b<br><sub>28 × 28</sub>",
-    ]
+    assert [a.text for a in fig.layout.annotations] == ["a<br>40 × 30", "b<br>28 × 28"]
+    # The sizes in full-size type, as large as the figures' titles (no 8-pixel <sub>).
+    assert [a.font.size for a in fig.layout.annotations] == [16, 16]
     assert all((trace.zmin, trace.zmax) == (0, 1) for trace in fig.data)
     assert fig.layout.xaxis.showline and fig.layout.yaxis2.mirror
 
