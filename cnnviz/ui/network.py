@@ -9,7 +9,7 @@ picked it (source, class, filter, test digit number; see :func:`_carry_over`).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
@@ -451,20 +451,21 @@ def _preprocessed(pixels: np.ndarray, description: str, source: str) -> DigitInp
     return DigitInput(result.digit, result.steps, None, description, source)
 
 
-def _kept_or(source: str, hint: str) -> None:
-    """Nothing new from ``source``: say that its last digit is still shown, else ``hint``.
+def _kept_or(source: str, hint: str, where: Any = st) -> None:
+    """Nothing new from ``source``: say at ``where`` that its last digit is still shown, else hint.
 
     A drawing or an upload of this session stays with the page (also after a
     switch between the two network pages, where the canvas starts empty).
     """
     if source in st.session_state.get(KEPT, {}):
-        st.caption(t(f"net.pick.kept.{source}"))
+        where.caption(t(f"net.pick.kept.{source}"))
     else:
-        st.info(hint)
+        where.info(hint)
 
 
 def _from_canvas() -> DigitInput | None:
     st.caption(t("net.pick.draw_hint"))
+    note = st.empty()  # above the canvas, which is taller than a projected screen's spare room
     data = drawing_canvas(key=f"{KEY}_canvas", stroke_width=STROKE_PX)
     try:
         if not data:
@@ -474,7 +475,7 @@ def _from_canvas() -> DigitInput | None:
     except InputError as err:
         if err.key != "preprocess.blank":
             raise
-        _kept_or("draw", t("net.pick.draw_first"))  # an empty canvas is a start, not a mistake
+        _kept_or("draw", t("net.pick.draw_first"), note)  # an empty canvas is a start
         return None
 
 

@@ -49,6 +49,19 @@ def test_image_strip_shows_sizes_and_a_fixed_grey_scale():
     assert fig.layout.xaxis.showline and fig.layout.yaxis2.mirror
 
 
+def test_image_strip_wraps_long_titles_keeps_sizes_whole_and_makes_room_above():
+    titles = ["1. Grayscale", "2. Light ink on black", "5. Centre in 28 × 28"]
+    fig = validated(nf.image_strip([np.ones((2, 2))] * 3, titles, height=300, lang="en"))
+    assert [a.text for a in fig.layout.annotations] == [
+        "1. Grayscale<br>2 × 2",
+        "2. Light ink<br>on black<br>2 × 2",
+        "5. Centre in<br>28\u00a0×\u00a028<br>2 × 2",  # no line break inside a size
+    ]
+    # Two title lines and the size: three lines of 20 px above the panels, which keep 300 px.
+    assert fig.layout.margin.t == 3 * 20 + 10
+    assert fig.layout.height - fig.layout.margin.t == 300 - 60
+
+
 def test_image_strip_needs_one_title_per_image():
     with pytest.raises(InputError):
         nf.image_strip([np.zeros((2, 2))], ["a", "b"])
