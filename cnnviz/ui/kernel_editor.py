@@ -173,6 +173,40 @@ def _table(weights: np.ndarray, editor_key: str, label: str) -> np.ndarray | Non
     return values
 
 
+def _table_base(key: str) -> np.ndarray:
+    """Return the bank the tables were drawn from at their version, redrawing them if stale.
+
+    A table's edits are counted from the data it was first given. Given the
+    bank with the edits already in it, the browser would take a weight typed
+    back to its first value for "no edit" and show the edited one again: the
+    preset's own value could never be typed back. So the tables keep their
+    first data until they are redrawn (a new version), which happens when the
+    bank changes other than through them (a button, a link, new channels).
+    """
+    state = st.session_state
+    bank = state[bank_key(key)]
+    version_key = _state_key(key, "version")
+    base_key = _state_key(key, "table_base")
+    made, base, seen = state.get(base_key, (None, None, None))
+    changed = seen is not None and not (
+        seen.shape == bank.shape and np.array_equal(seen, bank, equal_nan=True)
+    )
+    if changed and made == state.get(version_key, 0):
+        _refresh_tables(key)
+    version = state.setdefault(version_key, 0)
+    if made != version:
+        base = bank.copy()
+    state[base_key] = (version, base, bank)
+    return base
+
+
+def _seen(key: str) -> None:
+    """Record the bank the tables left, so that a change from elsewhere is noticed next run."""
+    state = st.session_state
+    made, base, _ = state[_state_key(key, "table_base")]
+    state[_state_key(key, "table_base")] = (made, base, state[bank_key(key)])
+
+
 def _filter_tab(key: str, f: int, channels: int, version: int) -> None:
     """Show filter ``f``: its preset box, one table per channel and its buttons.
 
@@ -180,6 +214,7 @@ def _filter_tab(key: str, f: int, channels: int, version: int) -> None:
     edit made in this run already turns its name to "custom".
     """
     state = st.session_state
+    base = state[_state_key(key, "table_base")][1]
     preset_key = _state_key(key, f"preset_{f}")
     picked_key = _state_key(key, f"picked_{f}")
     # A link's kernel has set the box to "custom" already: nothing to reset to then.
@@ -196,7 +231,7 @@ def _filter_tab(key: str, f: int, channels: int, version: int) -> None:
                 else t("kernel_editor.weights")
             )
             st.markdown(f"**{label}**")
-            values = _table(bank[:, :, c, f], f"{key}_table_{f}_{c}_v{version}", label)
+            values = _table(base[:, :, c, f], f"{key}_table_{f}_{c}_v{version}", label)
             if values is not None and not np.array_equal(values, bank[:, :, c, f]):
                 bank = bank.copy()
                 bank[:, :, c, f] = values
@@ -248,7 +283,8 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
     state.setdefault(_state_key(key, "rows"), bank.shape[0])
     state.setdefault(_state_key(key, "cols"), bank.shape[1])
     state.setdefault(_state_key(key, "filters"), bank.shape[3])
-    version = state.setdefault(_state_key(key, "version"), 0)
+    _table_base(key)
+    version = state[_state_key(key, "version")]
 
     notice = state.pop(_state_key(key, "notice"), None)
     if notice is not None:
@@ -271,4 +307,5 @@ def kernel_editor(channels: int, *, key: str = "conv") -> np.ndarray:
     for f, tab in enumerate(tabs):
         with tab:
             _filter_tab(key, f, channels, version)
+    _seen(key)
     return state[bank_key(key)]

@@ -112,3 +112,19 @@ def test_a_kernel_from_a_link_is_custom_and_resets_to_the_identity():
     assert not [c.value for c in at.caption if "edited from" in c.value]
     at.button(key="conv_reset_0").click().run()
     np.testing.assert_array_equal(at.session_state["conv_bank"][:, :, 0, 0], get_kernel("identity"))
+
+
+def test_tables_keep_their_first_data_so_an_edit_is_counted_from_it():
+    # The browser counts a table's edits from the data the table was drawn with; fed the
+    # edited bank, it would read a weight typed back as "no edit" and keep showing the edit.
+    at = open_page("en")
+    edit_cell(at, 0, 0, 5.0)
+    version, base, _ = at.session_state["conv_table_base"]
+    assert version == 0 and base[0, 0, 0, 0] == -1.0
+    assert at.session_state["conv_bank"][0, 0, 0, 0] == 5.0
+    # A bank set from elsewhere (here a test, in the app a link) redraws the tables from it.
+    at.session_state["conv_bank"] = np.full((3, 3, 1, 1), 2.0)
+    at.run()
+    version, base, _ = at.session_state["conv_table_base"]
+    assert version == 1 and (base == 2.0).all()
+    np.testing.assert_array_equal(at.session_state["conv_bank"], np.full((3, 3, 1, 1), 2.0))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import keras  # noqa: F401  (TensorFlow imported before any test: Hypothesis times the first)
+import keras  # TensorFlow imported before any test: Hypothesis would time its import
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnviz.i18n import t
+from cnnviz.i18n import format_number, t
 from cnnviz.nets.datasets import load_mnist_subset
 from cnnviz.ui.network import matching_index, window_size
 from tests.app.helpers import open_page
@@ -149,3 +149,59 @@ def test_when_no_test_digit_matches_the_page_says_so_and_keeps_its_digit(monkeyp
     at.selectbox(key="digit_class").set_value("any").run()
     at.toggle(key="digit_wrong").set_value(False).run()
     assert at.number_input(key="digit_index").value == 7
+
+
+# --- texts about the network describe the active one --------------------------------------------
+
+
+def test_texts_describe_the_session_network_not_the_bundled_one(data):
+    from cnnviz.nets.model import build_model, predict_batch
+
+    keras.utils.set_random_seed(0)
+    own = build_model()  # untrained: far from the bundled network's 98.6 %
+    predicted = predict_batch(own, data.x_test).argmax(axis=1)
+    accuracy = format_number(100 * np.mean(predicted == data.y_test), digits=1, lang="es")
+    assert accuracy != "98,6"
+    index = int(np.flatnonzero(predicted != data.y_test)[0])
+    at = open_page(NET, "es", digit_index=str(index))
+    at.session_state["session_model"] = own
+    at.session_state["session_model_name"] = "Entrenamiento 1 · 9,8 %"
+    at.run()
+    assert not at.exception, at.exception
+    label = int(data.y_test[index])
+    expected = t("net.label_wrong", lang="es", label=label, accuracy=accuracy, count=2000)
+    assert [w.value for w in at.warning] == [expected]
+    intro = t("net.intro_session", lang="es", name="Entrenamiento 1 · 9,8 %")
+    assert at.caption[0].value == intro
+    # The bundled network, chosen again: its own measured accuracy, in its label too.
+    at.segmented_control(key="digit_network").set_value("bundled").run()
+    assert at.caption[0].value == t("net.intro", lang="es")
+    assert "98,6" in at.segmented_control(key="digit_network").format_func("bundled")
+
+
+def test_layer_explanations_name_this_network_sizes_and_layers():
+    from cnnviz.ui.network import Network, layer_explanation
+
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Conv2D(4, 5, activation="relu", name="c5")(inputs)
+    x = keras.layers.Conv2D(4, 3, name="c3")(x)
+    x = keras.layers.AveragePooling2D(3, name="avg")(x)
+    x = keras.layers.MaxPooling2D((2, 1), name="max")(x)
+    x = keras.layers.Dropout(0.5, name="drop")(x)
+    x = keras.layers.BatchNormalization(name="norm")(x)
+    network = Network(keras.Model(inputs, x), "test", "")
+    assert layer_explanation(network, "c5") == t(
+        "net.maps.explain.Conv2D_activated", name="c5", activation="relu"
+    )
+    assert layer_explanation(network, "c3") == t("net.maps.explain.Conv2D", name="c3")
+    assert "3×3" in layer_explanation(network, "avg")
+    assert layer_explanation(network, "avg") == t(
+        "net.maps.explain.AveragePooling2D", name="avg", size="3×3"
+    )
+    assert layer_explanation(network, "max") == t(
+        "net.maps.explain.MaxPooling2D", name="max", size="2×1"
+    )
+    assert layer_explanation(network, "drop") == t("net.maps.explain.Dropout", name="drop")
+    assert layer_explanation(network, "norm") == t(
+        "net.maps.explain.other", name="norm", type="BatchNormalization"
+    )
