@@ -312,15 +312,12 @@ class DigitInput:
         The true class of a test digit; None for a drawing or an upload.
     description : str
         Where the digit came from, for a caption.
-    source : {"test", "draw", "upload"}
-        The picker's source that gave it.
     """
 
     digit: np.ndarray
     steps: tuple[PreprocessStep, ...]
     label: int | None
     description: str
-    source: str = "test"
 
 
 def _random_candidate(candidates: np.ndarray) -> None:
@@ -444,11 +441,11 @@ def _from_test_set(network: Network) -> DigitInput | None:
     return DigitInput(digit, (), label, description)
 
 
-def _preprocessed(pixels: np.ndarray, description: str, source: str) -> DigitInput:
+def _preprocessed(pixels: np.ndarray, description: str) -> DigitInput:
     from cnnviz.nets.model import preprocess_digit
 
     result = preprocess_digit(pixels)
-    return DigitInput(result.digit, result.steps, None, description, source)
+    return DigitInput(result.digit, result.steps, None, description)
 
 
 def _kept_or(source: str, hint: str, where: Any = st) -> None:
@@ -471,7 +468,7 @@ def _from_canvas() -> DigitInput | None:
         if not data:
             raise InputError("preprocess.blank")
         pixels = images.decode_image(data, max_side=CANVAS_PX).pixels
-        return _preprocessed(pixels, t("net.pick.drawn"), "draw")
+        return _preprocessed(pixels, t("net.pick.drawn"))
     except InputError as err:
         if err.key != "preprocess.blank":
             raise
@@ -485,7 +482,7 @@ def _from_upload() -> DigitInput | None:
         _kept_or("upload", t("net.pick.upload_hint"))
         return None
     pixels = images.decode_image(upload.getvalue(), max_side=MAX_UPLOAD_SIDE).pixels
-    return _preprocessed(pixels, t("net.pick.uploaded", name=upload.name), "upload")
+    return _preprocessed(pixels, t("net.pick.uploaded", name=upload.name))
 
 
 def digit_picker(network: Network) -> DigitInput | None:
