@@ -9,7 +9,7 @@ import streamlit as st
 
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
-from cnnviz.i18n import format_number, format_shape, get_language, labels, t
+from cnnviz.i18n import format_count, format_number, format_shape, get_language, labels, t
 from cnnviz.ui.kit import bullets, chart
 from cnnviz.ui.network import (
     DigitInput,
@@ -57,7 +57,7 @@ def show_prediction(picked: DigitInput, probabilities: np.ndarray) -> None:
     elif picked.label is not None:
         # Measured on these test digits for the active network, bundled or the session's own.
         accuracy = format_number(100 * test_accuracy(network), digits=1, lang=lang)
-        count = test_digits().y_test.size
+        count = format_count(test_digits().y_test.size, lang=lang)
         st.warning(t("net.label_wrong", label=picked.label, accuracy=accuracy, count=count))
     if probabilities[winner] < UNSURE:
         st.info(t("net.unsure"))

@@ -169,7 +169,7 @@ def test_texts_describe_the_session_network_not_the_bundled_one(data):
     at.run()
     assert not at.exception, at.exception
     label = int(data.y_test[index])
-    expected = t("net.label_wrong", lang="es", label=label, accuracy=accuracy, count=2000)
+    expected = t("net.label_wrong", lang="es", label=label, accuracy=accuracy, count="2000")
     assert [w.value for w in at.warning] == [expected]
     intro = t("net.intro_session", lang="es", name="Entrenamiento 1 · 9,8 %")
     assert at.caption[0].value == intro
