@@ -9,14 +9,18 @@ import streamlit as st
 
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
-from cnnviz.i18n import format_number, format_shape, get_language, labels, t
+from cnnviz.i18n import format_count, format_number, format_shape, get_language, labels, t
 from cnnviz.ui.kit import bullets, chart
 from cnnviz.ui.network import (
     DigitInput,
     choose_network,
     digit_picker,
     inspect_digit,
+    layer_explanation,
     learned_filters,
+    test_accuracy,
+    test_digits,
+    window_size,
 )
 from cnnviz.ui.surgery import Surgery
 from cnnviz.ui.url_state import url_choice, url_number
@@ -26,9 +30,11 @@ UNSURE = 0.6  # below this top probability, the page says the network is unsure
 
 lang = get_language()
 st.title(t("net.title"))
-st.caption(t("net.intro"))
+intro = st.empty()  # says which network: known once it is chosen, below
 
 network = choose_network()
+bundled = network.model_id == "bundled"
+intro.caption(t("net.intro") if bundled else t("net.intro_session", name=network.label))
 # The convolutions whose filters the page shows; the first one is open to surgery.
 CONVOLUTIONS = [layer.name for layer in network.model.layers if type(layer).__name__ == "Conv2D"]
 SURGERY_LAYER = CONVOLUTIONS[0]
@@ -46,9 +52,13 @@ def show_prediction(picked: DigitInput, probabilities: np.ndarray) -> None:
     winner = int(np.argmax(probabilities))
     confidence = format_number(100 * probabilities[winner], digits=1, lang=lang)
     st.subheader(t("net.prediction", digit=winner, confidence=confidence))
-    if picked.label is not None:
-        key = "net.label_right" if picked.label == winner else "net.label_wrong"
-        (st.success if picked.label == winner else st.warning)(t(key, label=picked.label))
+    if picked.label == winner:
+        st.success(t("net.label_right", label=picked.label))
+    elif picked.label is not None:
+        # Measured on these test digits for the active network, bundled or the session's own.
+        accuracy = format_number(100 * test_accuracy(network), digits=1, lang=lang)
+        count = format_count(test_digits().y_test.size, lang=lang)
+        st.warning(t("net.label_wrong", label=picked.label, accuracy=accuracy, count=count))
     if probabilities[winner] < UNSURE:
         st.info(t("net.unsure"))
     chart(network_figures.probability_bars(probabilities, lang=lang), key=f"{KEY}_bars")
@@ -89,7 +99,7 @@ def show_feature_maps(inspection) -> None:
         key=f"{KEY}_layer",
     )
     layer = spatial[chosen]
-    st.caption(t(f"net.maps.explain.{layer.type}", name=layer.name))
+    st.caption(layer_explanation(network, layer.name))
     chart(network_figures.map_grid(layer.values, columns=8, lang=lang), key=f"{KEY}_grid")
     channels = layer.values.shape[2]
     picker, enlarged = st.columns([1, 2])
@@ -116,7 +126,8 @@ def show_feature_maps(inspection) -> None:
 def show_filters() -> None:
     """Show the first layer's 16 filters with their weights; one filter of the second layer."""
     kernel1, _ = learned_filters(network, CONVOLUTIONS[0])
-    st.markdown(t("net.filters.first", count=kernel1.shape[3]))
+    size = window_size(kernel1.shape[:2])
+    st.markdown(t("net.filters.first", count=kernel1.shape[3], size=size))
     chart(
         network_figures.map_grid(kernel1[:, :, 0, :], signed=True, lang=lang), key=f"{KEY}_filters1"
     )
@@ -125,7 +136,8 @@ def show_filters() -> None:
     kernel2, _ = learned_filters(network, CONVOLUTIONS[1])
     count = kernel2.shape[3]
     index = pick_index(t("net.filters.second_pick", last=count - 1), count, f"{KEY}_filter2")
-    st.markdown(t("net.filters.second", index=index, channels=kernel2.shape[2]))
+    size = window_size(kernel2.shape[:2])
+    st.markdown(t("net.filters.second", index=index, channels=kernel2.shape[2], size=size))
     titles = [t("net.filters.input_channel", channel=c) for c in range(kernel2.shape[2])]
     chart(
         network_figures.map_grid(kernel2[:, :, :, index], titles=titles, signed=True, lang=lang),

@@ -8,6 +8,7 @@ page (``0,5`` in Spanish, ``0.5`` in English).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from math import ceil
 from typing import Any
@@ -31,6 +32,9 @@ from cnnviz.figures._base import (
     pick_scale,
 )
 from cnnviz.i18n import InputError, format_number, format_shape, get_language, t
+
+STRIP_LINE = 13  # characters per line of an image strip's titles
+LINE_PX = 20  # height of a line of TEXT_FONT type, in pixels
 
 BAR_COLOR = "#9db8d2"  # a quiet blue for the classes the network did not pick
 WINNER_COLOR = "#0072B2"  # Okabe-Ito blue: the predicted class stands out on a projector
@@ -103,6 +107,7 @@ def _place_panel(
             size=font,
             xanchor="center",
             yanchor="bottom",
+            yshift=4 if frame else 0,  # clear of the frame's line, descenders included
         )
     )
     return xname, yname
@@ -230,9 +235,13 @@ def image_strip(
     images : sequence of array_like, each (H, W)
         Values in [0, 1].
     titles : sequence of str
-        One per image; its size ``rows × columns`` is added below the title.
+        One per image, wrapped at about :data:`STRIP_LINE` characters so that
+        five panels' titles do not run into each other on a 1024-pixel screen;
+        its size ``rows × columns`` is added below it, in the same type
+        (:data:`TEXT_FONT`): a projector must show it too.
     height : int, default 300
-        Figure height in pixels.
+        Figure height in pixels with 60 of them for the titles; the titles'
+        band grows or shrinks with their lines and the panels keep their size.
     lang : str, optional
         Language; the current one by default.
 
@@ -245,22 +254,27 @@ def image_strip(
     --------
     >>> fig = image_strip([np.zeros((4, 6)), np.ones((28, 28))], ["a", "b"], lang="en")
     >>> [a.text for a in fig.layout.annotations]
-    ['a<br><sub>4 × 6</sub>', 'b<br><sub>28 × 28</sub>']
+    ['a<br>4 × 6', 'b<br>28 × 28']
+    >>> {a.font.size for a in fig.layout.annotations} == {TEXT_FONT}
+    True
     """
     lang = lang or get_language()
     count = len(images)
     if count == 0 or count != len(titles):
         raise InputError("fig.error.maps_shape", shape=(count, len(titles)))
     data: list[dict[str, Any]] = []
-    layout = base_layout(lang, height=height, margin=(10, 10, 60, 10), annotations=[])
+    # A size in a title ("28 × 28") stays on one line: textwrap breaks at ASCII spaces only.
+    wrapped = [textwrap.wrap(title.replace(" × ", "\u00a0×\u00a0"), STRIP_LINE) for title in titles]
+    top = LINE_PX * (max(len(lines) for lines in wrapped) + 1) + 10  # the title lines, the size
+    layout = base_layout(lang, height=height + top - 60, margin=(10, 10, top, 10), annotations=[])
     gap = 0.03
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.2~f}")
     for index, image in enumerate(images):
         array = np.asarray(image, dtype=float)
         rows, cols = array.shape
-        title = f"{titles[index]}<br><sub>{format_shape((rows, cols))}</sub>"
+        title = "<br>".join([*wrapped[index], format_shape((rows, cols))])
         xname, yname = _place_panel(
-            layout, index, (1, count), (rows, cols), title, gap=gap, frame=True
+            layout, index, (1, count), (rows, cols), title, gap=gap, font=TEXT_FONT, frame=True
         )
         data.append(
             {

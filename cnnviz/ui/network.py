@@ -2,13 +2,14 @@
 
 Both network pages share the digit: the last valid one lives in session state
 under a key that is not a widget's, so it survives a switch from the
-"Trained network" page to the "Saliency" page.
+"Trained network" page to the "Saliency" page, and so do the choices that
+picked it (source, class, filter, test digit number; see :func:`_carry_over`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KEY = "digit"
 LAST_DIGIT = f"{KEY}_last"
+KEPT = f"{KEY}_kept"
+"""Session-state key: source (``"draw"``, ``"upload"``) -> its last valid :class:`DigitInput`."""
 SESSION_MODEL = "session_model"
 """Session-state key of a model the training page trained and the user chose to look inside."""
 SESSION_MODEL_NAME = "session_model_name"
@@ -102,6 +105,34 @@ def test_predictions(network: Network) -> np.ndarray:
     return _test_predictions(network.model, network.model_id)
 
 
+def test_accuracy(network: Network) -> float:
+    """Return the fraction of the bundled test digits the network classifies right.
+
+    Measured on the digits the pages show (2,000, never used for training the
+    bundled network), so what the page says about "this network" holds for the
+    one that is active, the bundled one or the session's own.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    return float(np.mean(test_predictions(network) == test_digits().y_test))
+
+
+def _carry_over(*keys: str) -> None:
+    """Keep these widgets' values when the user opens the other network page.
+
+    The two pages draw widgets with the same keys, but Streamlit gives a widget
+    on another page a new identity and would start it from its default (no
+    source selected, test digit 0). Writing the value back under the key
+    before the widget is drawn hands it to the new widget.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def session_model_id(model: keras.Model) -> str:
     """Return the cache key of a model this session trained, hashing its weights once.
 
@@ -166,10 +197,10 @@ def choose_network() -> Network:
     own = st.session_state.get(SESSION_MODEL)
     if own is None:
         return Network(trained_model(), "bundled", "")
-    model = trained_model()
-    right = _test_predictions(model, "bundled") == test_digits().y_test
-    accuracy = format_number(100 * right.mean(), digits=1)
-    bundled = Network(model, "bundled", t("net.model.bundled", accuracy=accuracy))
+    _carry_over(f"{KEY}_network")
+    bundled = Network(trained_model(), "bundled", "")
+    accuracy = format_number(100 * test_accuracy(bundled), digits=1)
+    bundled = replace(bundled, label=t("net.model.bundled", accuracy=accuracy))
     mine = Network(own, session_model_id(own), st.session_state.get(SESSION_MODEL_NAME, ""))
     names = {"session": t("net.model.session", name=mine.label), "bundled": bundled.label}
     choice = st.segmented_control(
@@ -181,6 +212,52 @@ def choose_network() -> Network:
         key=f"{KEY}_network",
     )
     return mine if choice == "session" else bundled
+
+
+def window_size(size: int | tuple[int, ...]) -> str:
+    """Write a kernel or pooling window as the pages do: ``3×3``.
+
+    Examples
+    --------
+    >>> window_size((3, 3)), window_size(2), window_size((2, 1))
+    ('3×3', '2×2', '2×1')
+    """
+    rows, cols = (size, size) if isinstance(size, int) else size[:2]
+    return f"{rows}×{cols}"
+
+
+EXPLAINED = ("Conv2D", "Activation", "MaxPooling2D", "AveragePooling2D", "Dropout")
+"""Layer types with an explanation of their own (``net.maps.explain.<type>``)."""
+
+
+def layer_explanation(network: Network, name: str) -> str:
+    """Say in words what one layer of the active network computes, with its real sizes.
+
+    A network trained on the training page may have 5×5 kernels, 3×3 pooling,
+    a ReLU inside its convolutions, average pooling or dropout: the text names
+    what this network does, not what the bundled one does.
+
+    Parameters
+    ----------
+    network : Network
+        The active network.
+    name : str
+        One of its layers.
+
+    Returns
+    -------
+    str
+        The translated explanation.
+    """
+    layer = network.model.get_layer(name)
+    kind = type(layer).__name__
+    if kind not in EXPLAINED:
+        return t("net.maps.explain.other", name=name, type=kind)
+    size = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None) or 1
+    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    if kind == "Conv2D" and activation != "linear":
+        kind = "Conv2D_activated"  # the maps come out of the activation already
+    return t(f"net.maps.explain.{kind}", name=name, size=window_size(size), activation=activation)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -258,6 +335,55 @@ def _candidates(labels_: np.ndarray, predicted: np.ndarray, digit_class: str, wr
     return np.flatnonzero(chosen)
 
 
+def matching_index(current: int, candidates: np.ndarray) -> int | None:
+    """Return the test digit to show once the filters allow only ``candidates``.
+
+    The current digit if it matches; else the first match after it, counting
+    on from the start when there is none after it, so that every change of a
+    filter shows a matching digit at once and a link names the same one.
+
+    Parameters
+    ----------
+    current : int
+        The test digit number shown so far.
+    candidates : ndarray of int, shape (n,)
+        The matching test digit numbers, increasing.
+
+    Returns
+    -------
+    int or None
+        A member of ``candidates``; None if it is empty.
+
+    Examples
+    --------
+    >>> matching_index(5, np.array([2, 5, 9])), matching_index(6, np.array([2, 5, 9]))
+    (5, 9)
+    >>> matching_index(10, np.array([2, 5, 9])), matching_index(3, np.array([], int))
+    (2, None)
+    """
+    if candidates.size == 0:
+        return None
+    after = int(np.searchsorted(candidates, current))
+    return int(candidates[after % candidates.size])
+
+
+def _follow_filters(network: Network) -> None:
+    """Show a test digit that matches the class and "wrong only" filters just changed.
+
+    A callback of both filters: it runs before the page, with their new values.
+    """
+    state = st.session_state
+    candidates = _candidates(
+        test_digits().y_test,
+        test_predictions(network),
+        state.get(f"{KEY}_class", ANY_CLASS),
+        bool(state.get(f"{KEY}_wrong", False)),
+    )
+    index = matching_index(int(state.get(f"{KEY}_index", 0)), candidates)
+    if index is not None:  # none: the page says so and keeps the digit it shows
+        state[f"{KEY}_index"] = index
+
+
 def _from_test_set(network: Network) -> DigitInput | None:
     data = test_digits()
     predicted = test_predictions(network)
@@ -269,11 +395,22 @@ def _from_test_set(network: Network) -> DigitInput | None:
         [ANY_CLASS, *map(str, range(10))],
         format_func=lambda c: any_class if c == ANY_CLASS else c,
         key=f"{KEY}_class",
+        on_change=_follow_filters,
+        args=(network,),
     )
-    wrong = st.toggle(t("net.pick.wrong"), key=f"{KEY}_wrong", bind="query-params")
+    wrong = st.toggle(
+        t("net.pick.wrong"),
+        key=f"{KEY}_wrong",
+        bind="query-params",
+        on_change=_follow_filters,
+        args=(network,),
+    )
     candidates = _candidates(data.y_test, predicted, digit_class, wrong)
     if candidates.size == 0:
-        st.info(t("net.pick.none"))
+        if digit_class == ANY_CLASS:
+            st.info(t("net.pick.none"))
+        else:
+            st.info(t("net.pick.none_class", digit=digit_class))
         return None
     columns = st.columns([3, 2], vertical_alignment="bottom")
     with columns[0]:
@@ -311,8 +448,21 @@ def _preprocessed(pixels: np.ndarray, description: str) -> DigitInput:
     return DigitInput(result.digit, result.steps, None, description)
 
 
+def _kept_or(source: str, hint: str, where: Any = st) -> None:
+    """Nothing new from ``source``: say at ``where`` that its last digit is still shown, else hint.
+
+    A drawing or an upload of this session stays with the page (also after a
+    switch between the two network pages, where the canvas starts empty).
+    """
+    if source in st.session_state.get(KEPT, {}):
+        where.caption(t(f"net.pick.kept.{source}"))
+    else:
+        where.info(hint)
+
+
 def _from_canvas() -> DigitInput | None:
     st.caption(t("net.pick.draw_hint"))
+    note = st.empty()  # above the canvas, which is taller than a projected screen's spare room
     data = drawing_canvas(key=f"{KEY}_canvas", stroke_width=STROKE_PX)
     try:
         if not data:
@@ -322,14 +472,14 @@ def _from_canvas() -> DigitInput | None:
     except InputError as err:
         if err.key != "preprocess.blank":
             raise
-        st.info(t("net.pick.draw_first"))  # an empty canvas is a start, not a mistake
+        _kept_or("draw", t("net.pick.draw_first"), note)  # an empty canvas is a start
         return None
 
 
 def _from_upload() -> DigitInput | None:
     upload = image_upload(t("net.pick.upload"), key=f"{KEY}_upload")
     if upload is None:
-        st.info(t("net.pick.upload_hint"))
+        _kept_or("upload", t("net.pick.upload_hint"))
         return None
     pixels = images.decode_image(upload.getvalue(), max_side=MAX_UPLOAD_SIDE).pixels
     return _preprocessed(pixels, t("net.pick.uploaded", name=upload.name))
@@ -349,8 +499,12 @@ def digit_picker(network: Network) -> DigitInput | None:
     Returns
     -------
     DigitInput or None
-        The last valid digit of this session (None before the first one).
+        The digit of the chosen source: this run's, else the last valid one from
+        that source (a drawing stays when the canvas starts empty on the other
+        page), else the last valid one of this session (None before the first).
     """
+    state = st.session_state
+    _carry_over(*(f"{KEY}_{name}" for name in ("source", "class", "wrong", "index")))
     source = url_choice(
         st.segmented_control,
         t("net.pick.source"),
@@ -359,15 +513,20 @@ def digit_picker(network: Network) -> DigitInput | None:
         key=f"{KEY}_source",
     )
     try:
-        if source == "test":
-            picked = _from_test_set(network)
-        elif source == "draw":
+        if source == "draw":
             picked = _from_canvas()
-        else:
+        elif source == "upload":
             picked = _from_upload()
+        else:
+            picked = _from_test_set(network)
     except InputError as err:
         st.error(str(err))
         picked = None
+    kept = state.setdefault(KEPT, {})
+    if picked is not None and source != "test":
+        kept[source] = picked
+    if picked is None:
+        picked = kept.get(source)
     if picked is not None:
-        st.session_state[LAST_DIGIT] = picked
-    return st.session_state.get(LAST_DIGIT)
+        state[LAST_DIGIT] = picked
+    return state.get(LAST_DIGIT)

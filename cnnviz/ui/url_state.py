@@ -80,7 +80,7 @@ def url_choice(
     if widget.__name__ == "segmented_control":
         kwargs.setdefault("required", True)
     value = widget(label, options, format_func=format_func, key=key, **kwargs)
-    if value == default:
+    if value == default or value not in options:  # never ?key=None in a link
         st.query_params.pop(key, None)
     else:
         st.query_params[key] = value

@@ -12,6 +12,8 @@ from tests.app.helpers import open_page
 
 NET = "app_pages/trained_network.py"
 SALIENCY = "app_pages/saliency.py"
+BUNDLED = {"en": "98.6", "es": "98,6"}  # the bundled network on the 2,000 test digits (model card)
+TESTS = {"en": "2,000", "es": "2000"}  # Spanish groups from 10 000 on
 
 
 def png_bytes(array: np.ndarray) -> bytes:
@@ -36,7 +38,7 @@ def test_a_test_digit_is_predicted_with_its_label(lang):
     # The shipped network gets most test digits right; say which, in the page's words.
     verdicts = [m.value for m in (*at.success, *at.warning)]
     right = t("net.label_right", lang=lang, label=label)
-    wrong = t("net.label_wrong", lang=lang, label=label)
+    wrong = t("net.label_wrong", lang=lang, label=label, accuracy=BUNDLED[lang], count=TESTS[lang])
     assert right in verdicts or wrong in verdicts
 
 
@@ -48,10 +50,14 @@ def test_only_misclassified_digits_are_offered_when_asked():
     wrong = np.flatnonzero(predicted != data.y_test)
     at = open_page(NET, "en")
     at.toggle(key="digit_wrong").set_value(True).run()
+    # At once, without Random: the first digit it gets wrong after digit 0.
+    assert at.number_input(key="digit_index").value == wrong[0]
     at.button(key="digit_random").click().run()
     index = at.number_input(key="digit_index").value
     assert index in wrong
-    assert at.warning[0].value == t("net.label_wrong", lang="en", label=int(data.y_test[index]))
+    label = int(data.y_test[index])
+    expected = t("net.label_wrong", lang="en", label=label, accuracy="98.6", count="2,000")
+    assert at.warning[0].value == expected
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -42,12 +42,24 @@ def test_map_grid_refuses_a_flat_vector():
 def test_image_strip_shows_sizes_and_a_fixed_grey_scale():
     images = [np.full((40, 30), 0.2), np.eye(28)]
     fig = validated(nf.image_strip(images, ["a", "b"], lang="en"))
-    assert [a.text for a in fig.layout.annotations] == [
-        "a<br><sub>40 × 30</sub>",
-        "b<br><sub>28 × 28</sub>",
-    ]
+    assert [a.text for a in fig.layout.annotations] == ["a<br>40 × 30", "b<br>28 × 28"]
+    # The sizes in full-size type, as large as the figures' titles (no 8-pixel <sub>).
+    assert [a.font.size for a in fig.layout.annotations] == [16, 16]
     assert all((trace.zmin, trace.zmax) == (0, 1) for trace in fig.data)
     assert fig.layout.xaxis.showline and fig.layout.yaxis2.mirror
+
+
+def test_image_strip_wraps_long_titles_keeps_sizes_whole_and_makes_room_above():
+    titles = ["1. Grayscale", "2. Light ink on black", "5. Centre in 28 × 28"]
+    fig = validated(nf.image_strip([np.ones((2, 2))] * 3, titles, height=300, lang="en"))
+    assert [a.text for a in fig.layout.annotations] == [
+        "1. Grayscale<br>2 × 2",
+        "2. Light ink<br>on black<br>2 × 2",
+        "5. Centre in<br>28\u00a0×\u00a028<br>2 × 2",  # no line break inside a size
+    ]
+    # Two title lines and the size: three lines of 20 px above the panels, which keep 300 px.
+    assert fig.layout.margin.t == 3 * 20 + 10
+    assert fig.layout.height - fig.layout.margin.t == 300 - 60
 
 
 def test_image_strip_needs_one_title_per_image():
