@@ -41,6 +41,8 @@ STREAMLIT_TEXTS: Mapping[str, str] = {
     "widget.search": "Search",
     "widget.add_row": "Add row",
     "widget.delete_rows": "Delete row(s)",
+    "widget.columns": "Show/hide columns",
+    "widget.clear_selection": "Clear selection",
 }
 """Catalog key of each translated text, to the English Streamlit 1.67 writes for it."""
 
@@ -56,6 +58,8 @@ TOOLTIP_KEYS = (
     "widget.search",
     "widget.add_row",
     "widget.delete_rows",
+    "widget.columns",
+    "widget.clear_selection",
 )
 """Labels of toolbar buttons whose tooltip shows the label (``aria-label``)."""
 

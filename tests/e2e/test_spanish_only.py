@@ -40,6 +40,8 @@ ENGLISH = (
     "Copied",
     "Fullscreen",
     "Download as CSV",
+    "Search",
+    "Show/hide columns",
     "Bed of nails",
 )
 _ENGLISH = re.compile("|".join(rf"\b{re.escape(phrase)}\b" for phrase in ENGLISH))
@@ -52,6 +54,9 @@ SHOWN = {
     "No results": "widget.no_results",
     "Choose an option": "widget.choose_one",
     "Copy to clipboard": "widget.copy",
+    "Show/hide columns": "widget.columns",
+    "Download as CSV": "widget.download_csv",
+    "Fullscreen": "widget.fullscreen",
 }
 
 # Each page, and the states of it that show an uploader or another view.
@@ -148,14 +153,27 @@ def _search_a_dropdown(page, texts: list[str]) -> None:
     page.keyboard.press("Tab")
 
 
-def _hover_copy_buttons(page, texts: list[str]) -> None:
-    """Hover each code block, then its copy button: its tooltip shows."""
-    for block in page.locator("[data-testid='stMain'] [data-testid='stCode']").all()[:3]:
-        block.scroll_into_view_if_needed()
-        block.hover()
-        block.locator("button").first.hover()
-        page.locator("[role='tooltip']").first.wait_for(timeout=5_000)
-        _read(page, texts)
+def _hover_toolbars(page, texts: list[str]) -> None:
+    """Hover code blocks, tables and charts, then each button of their toolbar (its tooltip)."""
+    for kind in ("stCode", "stDataFrame", "stPlotlyChart"):
+        holders = page.locator(
+            f"[data-testid='stMain'] [data-testid='stElementContainer']:has([data-testid='{kind}'])"
+        )
+        for holder in holders.all()[:2]:
+            holder.scroll_into_view_if_needed()
+            holder.hover()
+            for button in holder.locator("[data-testid='stElementToolbarButton'] button").all():
+                holder.hover(position={"x": 5, "y": 5})  # the toolbar shows while over its element
+                button.hover()
+                # Its tooltip holds its label (CSS may write another text over it).
+                page.wait_for_function(
+                    "label => [...document.querySelectorAll('[role=tooltip]')].some(tip =>"
+                    " tip.textContent === label && tip.querySelector('p').checkVisibility("
+                    "{opacityProperty: true, visibilityProperty: true}))",
+                    arg=button.get_attribute("aria-label"),
+                    timeout=5_000,
+                )
+                _read(page, texts)
 
 
 def visible_texts(page, url: str) -> list[str]:
@@ -165,7 +183,7 @@ def visible_texts(page, url: str) -> list[str]:
     no_exception(page)
     texts: list[str] = []
     _read(page, texts)
-    _hover_copy_buttons(page, texts)
+    _hover_toolbars(page, texts)
     _edit_an_input(page, texts)
     _search_a_dropdown(page, texts)
     return texts
