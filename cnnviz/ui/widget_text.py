@@ -28,6 +28,8 @@ STREAMLIT_TEXTS: Mapping[str, str] = {
     "widget.press_enter": "Press Enter to apply",
     "widget.press_enter_form": "Press Enter to submit form",
     "widget.upload": "Upload",
+    "widget.drop_file": "Drag and drop a file here",
+    "widget.drop_files": "Drag and drop files here",
     "widget.per_file": "per file",
     "widget.no_results": "No results",
     "widget.choose_one": "Choose an option",
@@ -162,6 +164,12 @@ def widget_css(lang: str, max_upload_mb: int) -> str:
             text=text("widget.upload"),
             size=TEXT_SIZE,
         ),
+        # While a file is dragged over it, the uploader shows a line of its own after the input.
+        _SWAP.format(
+            sel=f"{UPLOADER} > input + div > span", text=text("widget.drop_file"), size=TEXT_SIZE
+        ),
+        f"{UPLOADER}:has(> input[multiple]) > input + div > span::after"
+        f" {{ content: {text('widget.drop_files')}; }}",
         _SWAP.format(
             sel='[role="listbox"][data-empty="true"] [role="option"] > span',
             text=text("widget.no_results"),

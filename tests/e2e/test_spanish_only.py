@@ -50,6 +50,7 @@ _ENGLISH = re.compile("|".join(rf"\b{re.escape(phrase)}\b" for phrase in ENGLISH
 SHOWN = {
     "Press Enter to apply": "widget.press_enter",
     "Upload": "widget.upload",
+    "Drag and drop a file here": "widget.drop_file",
     "per file": "widget.per_file",
     "No results": "widget.no_results",
     "Choose an option": "widget.choose_one",
@@ -176,6 +177,19 @@ def _hover_toolbars(page, texts: list[str]) -> None:
                 _read(page, texts)
 
 
+def _drag_over_uploaders(page, texts: list[str]) -> None:
+    """Drag a file over each uploader: it shows what to do while the file is held over it."""
+    held = page.evaluate_handle(
+        "() => { const d = new DataTransfer();"
+        " d.items.add(new File(['x'], 'a.png', {type: 'image/png'})); return d; }"
+    )
+    for zone in page.locator("[data-testid='stFileUploaderDropzone']").all():
+        zone.dispatch_event("dragenter", {"dataTransfer": held})
+        zone.locator(":scope > input + div > span").wait_for(timeout=5_000)
+        _read(page, texts)
+        zone.dispatch_event("dragleave", {"dataTransfer": held})
+
+
 def visible_texts(page, url: str) -> list[str]:
     """Open ``url``, make its widgets show their hidden texts, and return all that was seen."""
     open_app(page, url)
@@ -184,6 +198,7 @@ def visible_texts(page, url: str) -> list[str]:
     texts: list[str] = []
     _read(page, texts)
     _hover_toolbars(page, texts)
+    _drag_over_uploaders(page, texts)
     _edit_an_input(page, texts)
     _search_a_dropdown(page, texts)
     return texts
