@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from functools import cache
@@ -255,7 +256,15 @@ def format_shape(shape: Iterable[int]) -> str:
 
 
 def _format_field(value: object, lang: str) -> object:
-    """Render floats in a message the way the language writes them; leave the rest alone."""
+    """Render numbers in a message the way the language writes them; leave the rest alone.
+
+    Whole numbers (Python's and NumPy's, not bools, which read ``True``) get their
+    thousands grouped by :func:`format_count`; floats go through
+    :func:`format_number`. A number that must be read back exactly, such as a
+    seed a link carries, is passed as text by its caller.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return format_count(int(value), lang)
     if isinstance(value, float):
         return format_number(value, lang=lang, digits=4)
     return value
@@ -271,8 +280,10 @@ def t(key: str, /, *, lang: str | None = None, **fields: object) -> str:
     lang : str, optional
         Language to use instead of the current one.
     **fields
-        Values for the template's ``{placeholders}``; floats are formatted for
-        the language (decimal comma in Spanish).
+        Values for the template's ``{placeholders}``; numbers are written as
+        the language writes them: floats with a decimal comma in Spanish,
+        whole numbers with their thousands grouped (``199,999,999`` in English,
+        ``199 999 999`` in Spanish, ``1998`` in both).
 
     Returns
     -------

@@ -7,7 +7,10 @@ import json
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cnnviz import i18n
 from cnnviz.i18n import (
@@ -223,3 +226,47 @@ def test_counts_are_grouped_as_each_language_writes_them():
     assert format_compact(62_378_344, "es") == "62,4\u00a0M"
     assert format_compact(61_706, "en") == "61.7\u00a0k"
     assert format_compact(999, "es") == "999"
+
+
+# --- whole numbers in messages ----------------------------------------------------------
+
+
+def test_whole_number_fields_are_grouped_by_hand_values():
+    english = t("train.limit.params", lang="en", value=199_999_999, limit=1_000_000)
+    assert english.startswith("The network has 199,999,999 parameters")
+    assert "at most 1,000,000." in english
+    spanish = t("train.limit.params", lang="es", value=199_999_999, limit=1_000_000)
+    assert spanish.startswith("La red tiene 199\u00a0999\u00a0999 parámetros")
+    # Spanish groups from five digits on (RAE): a four-digit number reads as it is typed.
+    assert "1792" in t("error.below_one", lang="es", name="x", value=1792)
+    assert "−12\u00a0345" in t("error.below_one", lang="es", name="x", value=-12_345)
+
+
+@given(
+    n=st.integers(min_value=-(10**30), max_value=10**30),
+    lang=st.sampled_from(["es", "en"]),
+)
+def test_any_whole_number_field_is_written_as_format_count(n, lang):
+    message = t("train.limit.layers", lang=lang, value=n, limit=n)
+    assert message.count(format_count(n, lang)) == 2
+    digits = "".join(ch for ch in format_count(n, lang) if ch.isdigit())
+    assert digits == str(abs(n))  # grouping adds separators only: no digit lost or added
+
+
+@given(
+    n=st.integers(min_value=np.iinfo(np.int64).min, max_value=np.iinfo(np.int64).max),
+    dtype=st.sampled_from([np.int64, np.int32, np.uint8, np.int16]),
+)
+def test_numpy_whole_numbers_read_like_python_ones(n, dtype):
+    info = np.iinfo(dtype)
+    value = dtype(min(max(n, info.min), info.max))
+    assert t("error.below_one", lang="en", name="x", value=value) == t(
+        "error.below_one", lang="en", name="x", value=int(value)
+    )
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_bools_and_text_fields_are_left_as_they_are(lang):
+    assert "True" in t("error.below_one", lang=lang, name="x", value=True)
+    # A number the caller passes as text (a seed, which a link writes ungrouped) stays so.
+    assert "12345" in t("quiz.share_help", lang=lang, seed="12345")

@@ -138,7 +138,7 @@ def share_link(seed: int) -> None:
     base = (st.context.url or "").split("?")[0]
     st.markdown(f"**{t('quiz.share')}**")
     st.code(f"{base}?{urlencode(share)}", language=None)
-    st.caption(t("quiz.share_help", seed=seed))
+    st.caption(t("quiz.share_help", seed=str(seed)))  # as the link writes it: no grouping
 
 
 def show() -> None:

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from cnnviz.core.conv import conv1d
 from cnnviz.core.signals import COURSE_SIGNAL, format_numbers, generate_signal, parse_numbers
 from cnnviz.core.trace import conv1d_trace
-from cnnviz.i18n import InputError, t
+from cnnviz.i18n import InputError, format_count, t
 from tests.app import helpers
 
 COURSE_VALID = [8, -16, 11, 1]
@@ -205,7 +205,7 @@ def test_generated_signals_have_the_requested_length(kind, length):
     np.testing.assert_array_equal(results["valid"], conv1d(expected, [-1, 2, -1]))
     # Long results are drawn, each labelled with its length.
     chart = at.get("plotly_chart")
-    assert any(f"same: {length} values" in c.proto.spec for c in chart)
+    assert any(f"same: {format_count(length, 'en')} values" in c.proto.spec for c in chart)
 
 
 def test_a_generated_signal_starts_from_its_own_length():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import operator
+import re
 from functools import reduce
 
 import numpy as np
 from hypothesis import strategies as st
 
-from cnnviz.i18n import InputError, catalog
+from cnnviz.i18n import MINUS, InputError, catalog, format_count
 
 COURSE_POOL = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
 
@@ -27,8 +28,11 @@ def assert_actionable(err: InputError, key: str, *quoted: str) -> None:
         assert message != key
         assert "{" not in message and "}" not in message  # every field filled in
         assert "error." not in message
+        # Values are quoted as typed ("-2", "199999999"); the message writes a true minus
+        # and groups thousands ("−2", "199,999,999"), which the comparison undoes.
+        as_typed = re.sub(r"(?<=\d)[,\u00a0](?=\d{3})", "", message.replace(MINUS, "-"))
         for value in quoted:
-            assert value in message, (value, message)
+            assert value in as_typed, (value, message)
 
 
 def assert_translated(err: InputError, *numbers: int) -> None:
@@ -36,7 +40,7 @@ def assert_translated(err: InputError, *numbers: int) -> None:
     english, spanish = err.message("en"), err.message("es")
     assert english != err.key and spanish != err.key and english != spanish
     for number in numbers:
-        assert str(number) in english and str(number) in spanish
+        assert format_count(number, "en") in english and format_count(number, "es") in spanish
 
 
 # --- traces ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image, ImageFile
 
-from cnnviz.i18n import InputError, catalog
+from cnnviz.i18n import InputError, catalog, format_count
 from cnnviz.io.images import (
     MAX_PIXELS,
     DecodedImage,
@@ -288,7 +288,7 @@ def test_decompression_bomb_is_refused_before_decoding(
 def test_too_large_message_quotes_the_size() -> None:
     with pytest.raises(InputError) as info:
         load_image(png_header_claiming(8_000, 7_000))
-    assert info.value.message("en").startswith("The image is 8000 × 7000 pixels (56 megapixels)")
+    assert info.value.message("en").startswith("The image is 8,000 × 7,000 pixels (56 megapixels)")
     assert info.value.message("es").startswith(
         "La imagen mide 8000 × 7000 píxeles (56 megapíxeles)"
     )
@@ -500,7 +500,7 @@ def test_every_error_reads_well_in_both_languages(case: str, lang: str) -> None:
     assert len(message) > 40
     for value in err.fields.values():
         if isinstance(value, int):
-            assert str(value) in message
+            assert format_count(value, lang) in message  # grouped: 10,000 or 10 000
 
 
 def test_spanish_messages_use_spanish_words() -> None:
