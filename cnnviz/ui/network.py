@@ -412,27 +412,24 @@ def _from_test_set(network: Network) -> DigitInput | None:
         else:
             st.info(t("net.pick.none_class", digit=digit_class))
         return None
-    columns = st.columns([3, 2], vertical_alignment="bottom")
-    with columns[0]:
-        # Without a (usable) index in the link: the first digit that fits the filters.
-        index = url_number(
-            st.number_input,
-            t("net.pick.index", last=count - 1),
-            0,
-            count - 1,
-            int(candidates[0]),
-            step=1,
-            key=f"{KEY}_index",
-        )
-    with columns[1]:
-        st.button(
-            t("net.pick.random"),
-            key=f"{KEY}_random",
-            on_click=_random_candidate,
-            args=(candidates,),
-            icon=":material/casino:",
-            width="stretch",
-        )
+    # Without a (usable) index in the link: the first digit that fits the filters.
+    index = url_number(
+        st.number_input,
+        t("net.pick.index", last=count - 1),
+        0,
+        count - 1,
+        int(candidates[0]),
+        step=1,
+        key=f"{KEY}_index",
+    )
+    st.button(  # under the number, not beside it: side by side, both were cut at 1024 px
+        t("net.pick.random"),
+        key=f"{KEY}_random",
+        on_click=_random_candidate,
+        args=(candidates,),
+        icon=":material/casino:",
+        width="stretch",
+    )
     if index not in candidates:
         st.caption(t("net.pick.outside_filter"))
     label = int(data.y_test[index])
@@ -505,12 +502,15 @@ def digit_picker(network: Network) -> DigitInput | None:
     """
     state = st.session_state
     _carry_over(*(f"{KEY}_{name}" for name in ("source", "class", "wrong", "index")))
+    # Radio buttons, not a segmented control: the column is narrow at projector width
+    # (1024 px with the sidebar open) and radio options wrap instead of being cut off.
     source = url_choice(
-        st.segmented_control,
+        st.radio,
         t("net.pick.source"),
         SOURCES,
         format_func=labels("net.pick.source.{}"),
         key=f"{KEY}_source",
+        horizontal=True,
     )
     try:
         if source == "draw":

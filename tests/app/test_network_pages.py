@@ -105,7 +105,7 @@ def test_an_uploaded_dark_on_light_digit_shows_its_preprocessing():
 def test_a_blank_upload_says_so_and_keeps_the_last_digit():
     at = open_page(NET, "en", digit_index="7")
     first = headline(at)
-    at.segmented_control(key="digit_source").set_value("upload").run()
+    at.radio(key="digit_source").set_value("upload").run()
     at.file_uploader(key="digit_upload").set_value(
         ("white.png", png_bytes(np.full((50, 50), 255, np.uint8)), "image/png")
     )

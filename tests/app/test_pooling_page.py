@@ -216,7 +216,7 @@ def test_the_translation_demo_counts_the_changed_cells(direction):
     for op in ("max", "average"):
         expected = compare_shifted(COURSE, shift, 2, op=op)
         assert metric(at, f"pool.shift.changed.{op}") == (
-            f"{expected.count} of 4 ({round(100 * expected.count / 4)} %)"
+            f"{expected.count} of 4 ({round(100 * expected.count / 4)}\u00a0%)"
         )
     expected = compare_shifted(COURSE, shift, 2, op="max")
     np.testing.assert_array_equal(chart_values(at, "pool_shift_after_fig"), expected.after)
@@ -227,7 +227,7 @@ def test_the_translation_demo_counts_the_changed_cells(direction):
 
 def test_the_course_shift_to_the_right():
     at = open_page("es")
-    assert metric(at, "pool.shift.changed.max", "es") == "3 de 4 (75 %)"
+    assert metric(at, "pool.shift.changed.max", "es") == "3 de 4 (75\u00a0%)"
     np.testing.assert_array_equal(chart_values(at, "pool_shift_after_fig"), [[5, 7], [3, 3]])
 
 

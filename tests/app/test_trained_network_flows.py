@@ -69,7 +69,7 @@ def test_saliency_opens_on_the_test_digit_of_trained_network(lang, data):
     at.number_input(key="digit_index").set_value(12).run()
     at.switch_page(SALIENCY).run()
     assert not at.exception, at.exception
-    assert at.segmented_control(key="digit_source").value == "test"
+    assert at.radio(key="digit_source").value == "test"
     assert at.number_input(key="digit_index").value == 12
     caption = t("net.pick.test_caption", lang=lang, index=12, label=int(data.y_test[12]))
     assert caption in [c.value for c in at.caption]
@@ -81,25 +81,25 @@ def test_saliency_keeps_the_class_filter_and_an_uploaded_digit(data):
     picture[20:100, 40:52] = 0  # a thick dark "1" on white paper
     at = open_page(NET, "en")
     at.selectbox(key="digit_class").set_value("4").run()
-    at.segmented_control(key="digit_source").set_value("upload").run()
+    at.radio(key="digit_source").set_value("upload").run()
     at.file_uploader(key="digit_upload").set_value(("one.png", png_bytes(picture), "image/png"))
     at.run()
     assert headline(at).startswith("The network says: 1")
     at.switch_page(SALIENCY).run()
     assert not at.exception, at.exception
-    assert at.segmented_control(key="digit_source").value == "upload"
+    assert at.radio(key="digit_source").value == "upload"
     # The upload widget starts empty on this page; the uploaded digit stays, and the page says so.
     assert t("net.pick.kept.upload", lang="en") in [c.value for c in at.caption]
     assert t("net.pick.uploaded", lang="en", name="one.png") in [c.value for c in at.caption]
     assert at.subheader[0].value == t("saliency.page.maps", lang="en", digit=1)
-    at.segmented_control(key="digit_source").set_value("test").run()
+    at.radio(key="digit_source").set_value("test").run()
     assert at.selectbox(key="digit_class").value == "4"
     assert at.number_input(key="digit_index").value in np.flatnonzero(data.y_test == 4)
 
 
 def test_saliency_opened_first_shows_a_test_digit():
     at = open_page(SALIENCY, "es")
-    assert at.segmented_control(key="digit_source").value == "test"
+    assert at.radio(key="digit_source").value == "test"
     assert at.number_input(key="digit_index").value == 0
     assert not at.info
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cnnviz.i18n import t
+from cnnviz.nets.training import DEMO_SETTINGS
 
 from .helpers import no_exception, open_app
 
@@ -52,7 +53,8 @@ def test_too_many_epochs_are_clamped_on_the_training_page(page, app_url, screens
     expect(epochs).to_be_visible()
     expect(epochs).to_contain_text("1e20")
     expect(epochs).to_contain_text("a whole number from 1 to")
-    expect(notice(page, "train_lr")).to_contain_text("Using 0.01 instead")
+    default_lr = f"Using {DEMO_SETTINGS.learning_rate:g} instead"  # the page's default
+    expect(notice(page, "train_lr")).to_contain_text(default_lr)
     expect(page).to_have_url(re.compile(r"train_epochs=\d+(&|$)"))
     screenshot("hostile-training-en")
 
