@@ -150,12 +150,24 @@ class _ColourMap:
 def _unit_scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """Map ``[low, high]`` onto ``[0, 1]`` (values outside clipped), ``low < high``.
 
-    Everything is halved first: ``high - low`` of a map from −1e308 to 1e308
-    is ∞ in float64 (and ∞ / ∞ is NaN, an index out of any table), its half
-    is not. Halving is exact, so ordinary maps get the same colours.
+    Only when ``high - low`` overflows (a map from −1e308 to 1e308: ∞ in
+    float64, and ∞ / ∞ is NaN, an index out of any table) is everything
+    halved first, which is exact there. Not always: halving the smallest
+    subnormals gives 0 (−5e-324 / 2 is −0), so a map of them would divide 0
+    by 0; and the difference of two distinct floats is never 0.
+
+    Examples
+    --------
+    >>> _unit_scale(np.array([-5e-324, 5e-324]), -5e-324, 5e-324).tolist()
+    [0.0, 1.0]
+    >>> _unit_scale(np.array([-1e308, 0.0, 1e308]), -1e308, 1e308).tolist()
+    [0.0, 0.5, 1.0]
     """
-    half = np.asarray(values, dtype=np.float64) / 2
-    scaled = (half - low / 2) / (high / 2 - low / 2)
+    values = np.asarray(values, dtype=np.float64)
+    if np.isfinite(high - low):
+        scaled = (values - low) / (high - low)
+    else:
+        scaled = (values / 2 - low / 2) / (high / 2 - low / 2)
     return np.clip(scaled, 0.0, 1.0)
 
 

@@ -20,6 +20,8 @@ from bench.load.client import StudentSession
 from bench.load.lesson import convolution_steps, upper
 from deploy.serve import REPLICA_OFFSET, cluster
 
+from .helpers import run_async
+
 pytestmark = pytest.mark.skipif(
     shutil.which("haproxy") is None, reason="haproxy is not installed (apt-get install haproxy)"
 )
@@ -89,7 +91,7 @@ def two_replicas():
 
 
 def test_students_stay_on_their_replica_and_both_replicas_serve(two_replicas):
-    results = asyncio.run(lesson_through(two_replicas.url))
+    results = run_async(lesson_through(two_replicas.url))
     errors = [(i.step, i.error) for _, _, done in results for i in done if i.error]
     assert errors == []
     assert [len(done) for _, _, done in results] == [8] * STUDENTS  # open, then 7 changes
@@ -113,7 +115,7 @@ def test_a_reconnecting_student_finds_their_session_only_on_their_replica(two_re
         await session.close()
         return first_id, same_id, other_id, session.handshake_headers["x-cnnviz-replica"]
 
-    first_id, same_id, other_id, last_replica = asyncio.run(scenario())
+    first_id, same_id, other_id, last_replica = run_async(scenario())
     assert first_id
     assert same_id == first_id
     assert other_id != first_id
@@ -135,4 +137,4 @@ def test_the_simulated_students_changes_reach_the_page(two_replicas):
         await session.close()
         return rows
 
-    assert asyncio.run(scenario()) == [2, 1]
+    assert run_async(scenario()) == [2, 1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import socket
@@ -19,6 +18,8 @@ from bench.load.client import Interaction, StudentSession, Widget, _put, _value_
 from bench.load.lesson import lesson
 from bench.load.memory import listening_pid, rss_mb
 from bench.load.run import Student, percentiles, summarize
+
+from .helpers import run_async
 
 
 def test_counts_are_bounded_whole_numbers():
@@ -122,7 +123,7 @@ class OfflineSession(StudentSession):
 
 
 def test_a_lesson_on_a_page_without_its_widgets_reports_an_error_and_stops():
-    done = asyncio.run(lesson(OfflineSession("http://127.0.0.1:1"), random.Random(0), 0, True))
+    done = run_async(lesson(OfflineSession("http://127.0.0.1:1"), random.Random(0), 0, True))
     assert [(i.step, i.error) for i in done] == [
         ("conv.open", None),
         ("conv.lesson", "lesson: \"no widget with key 'conv_preset_0' on page 'convolution'\""),
