@@ -19,7 +19,7 @@ WINDOW_STYLE = "background-color: #ffd966; font-weight: bold"
 CELL_STYLE = "background-color: #9fc5e8; font-weight: bold"
 
 
-@st.cache_data
+@st.cache_data(show_spinner=False)  # its spinner would say "Running ...()" in English
 def course_trace():
     """Trace the course's example once per server (it never changes)."""
     return conv2d_trace(COURSE_INPUT, COURSE_KERNEL)

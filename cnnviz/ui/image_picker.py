@@ -43,12 +43,12 @@ class PickedInput:
     notice: str | None = None
 
 
-@st.cache_data(max_entries=64)
+@st.cache_data(max_entries=64, show_spinner=False)
 def _sample(key: str, size: int | None) -> np.ndarray:
     return samples.load_sample(key, size=size)
 
 
-@st.cache_data(max_entries=16)
+@st.cache_data(max_entries=16, show_spinner=False)
 def _decode(data: bytes, max_side: int) -> images.DecodedImage:
     return images.decode_image(data, max_side=max_side)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -134,3 +135,31 @@ def test_the_app_adds_the_stylesheet_only_in_spanish(lang):
         assert len(styles) == 1 and css_string(t("widget.press_enter", lang="es")) in styles[0]
     else:
         assert styles == []
+
+
+def _cache_decorators(tree: ast.Module):
+    """Every ``st.cache_data``/``st.cache_resource`` decorator in a module, as written."""
+    for node in ast.walk(tree):
+        for decorator in getattr(node, "decorator_list", ()):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and target.attr in (
+                "cache_data",
+                "cache_resource",
+            ):
+                yield decorator
+
+
+ROOT = Path(APP).parent
+CODE = sorted((*ROOT.glob("cnnviz/**/*.py"), *ROOT.glob("app_pages/**/*.py"), ROOT / "app.py"))
+
+
+def test_no_cache_shows_streamlit_s_english_spinner():
+    # A cached function's default spinner says "Running f(...)." in English, on any page.
+    bare = [
+        f"{path.relative_to(ROOT)}:{decorator.lineno}"
+        for path in CODE
+        for decorator in _cache_decorators(ast.parse(path.read_text(encoding="utf-8")))
+        if not isinstance(decorator, ast.Call)
+        or "show_spinner" not in {k.arg for k in decorator.keywords}
+    ]
+    assert len(CODE) > 50 and bare == []
