@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.training import KEY
-from app_pages.training.run import clock, draw_snapshot
+from app_pages.training.live_view import clock, draw_snapshot
 from cnnviz.figures import training as figs
 from cnnviz.i18n import format_count, format_number, t
 from cnnviz.nets.training import TrainingRun
