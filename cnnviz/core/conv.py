@@ -431,7 +431,7 @@ def conv2d(image: np.ndarray, kernel: np.ndarray, **settings: Unpack[ConvSetting
     return activate(correlate(spec), spec.activation)
 
 
-def _tap_slice(
+def tap_slice(
     padded: np.ndarray,
     row: int,
     col: int,
@@ -459,7 +459,7 @@ def _correlate_per_channel(
     product = np.empty_like(out)  # reused by every tap: no temporary arrays in the loop
     for (row, col), weight in np.ndenumerate(kernel):
         if weight:
-            np.multiply(_tap_slice(padded, row, col, out_hw, stride, dilation), weight, out=product)
+            np.multiply(tap_slice(padded, row, col, out_hw, stride, dilation), weight, out=product)
             out += product
     return out
 
