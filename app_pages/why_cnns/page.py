@@ -1,0 +1,25 @@
+"""Why CNNs work: sparse interactions, shared weights, equivariance, hierarchy, measured.
+
+The course's slide "¿Por qué funcionan?" lists four reasons; each view shows one or two of
+them on the bundled network (or the session's own): the costs of its convolutions against
+dense layers, a digit shifted pixel by pixel through every layer, and receptive fields.
+"""
+
+import streamlit as st
+
+from app_pages.why_cnns import choice, hierarchy, shifts, sparse
+from cnnviz.i18n import get_language, t
+from cnnviz.ui.network import choose_network
+
+lang = get_language()
+st.title(t("why.title"))
+st.caption(t("why.intro"))
+
+network = choose_network()
+view = choice(st.segmented_control, "why.view", ("sparse", "shift", "hierarchy"), "view")
+if view == "sparse":
+    sparse.show(network, lang)
+elif view == "shift":
+    shifts.show(network, lang)
+else:
+    hierarchy.show(network, lang)
