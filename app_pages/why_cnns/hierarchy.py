@@ -53,9 +53,41 @@ def _boxes(network: Network, names: list[str], chosen: UnitField) -> list[tuple[
     return [(name, unit_field(every[name], *nearest_unit(every[name], centre))) for name in names]
 
 
+def _table(boxes: list[tuple[str, UnitField]]) -> pd.DataFrame:
+    """One row per layer: its unit, the field's size and the digit's pixels it covers."""
+    return pd.DataFrame(
+        {
+            t("why.field.table.layer"): [name for name, _ in boxes],
+            t("why.field.table.unit"): [f"({box.unit[0]}, {box.unit[1]})" for _, box in boxes],
+            t("why.field.table.size"): [f"{box.size[0]}×{box.size[1]}" for _, box in boxes],
+            t("why.field.table.pixels"): [
+                t("why.field.table.span", top=box.top, left=box.left, bottom=box.bottom,
+                  right=box.right)
+                for _, box in boxes
+            ],
+        }
+    )  # fmt: skip
+
+
+def _choose(network: Network, inspection) -> tuple[str, int, tuple[int, int]]:
+    """Show the choices of layer, filter and unit; return them."""
+    names = growing_layers(network)
+    pick_layer, pick_filter = st.columns(2)
+    with pick_layer:
+        layer = url_choice(
+            st.selectbox, t("why.field.layer"), names, key=f"{KEY}_field_layer",
+            format_func=str, default=names[-1],
+        )  # fmt: skip
+    count = inspection.layer(layer).values.shape[2]
+    with pick_filter:
+        index = bounded_number(
+            st.number_input, t("why.field.filter", last=count - 1), 0, count - 1, 0, "filter"
+        )
+    return layer, index, _unit(inspection.layer(layer).values[..., index])
+
+
 def show(network: Network, lang: str) -> None:
     """Pick a digit, a layer, a filter and a unit; draw every layer's field around it."""
-    names = growing_layers(network)
     left, right = st.columns([1, 2], gap="large")
     with left:
         picked = digit_picker(network)
@@ -63,67 +95,28 @@ def show(network: Network, lang: str) -> None:
         return
     inspection = inspect_digit(network, picked.digit)
     with right:
-        st.markdown(t("why.field.explain"))
-        pick_layer, pick_filter = st.columns(2)
-        with pick_layer:
-            layer = url_choice(
-                st.selectbox, t("why.field.layer"), names, key=f"{KEY}_field_layer",
-                format_func=str, default=names[-1],
-            )  # fmt: skip
-        values = inspection.layer(layer).values
-        count = values.shape[2]
-        with pick_filter:
-            index = bounded_number(
-                st.number_input, t("why.field.filter", last=count - 1), 0, count - 1, 0, "filter"
-            )
-        feature_map = values[..., index]
-        unit = _unit(feature_map)
+        layer, index, unit = _choose(network, inspection)
         chosen = unit_field(fields(network)[layer], *unit)
-        boxes = _boxes(network, names, chosen)
-        labels = [
-            t("why.field.box", layer=name, rows=box.size[0], cols=box.size[1])
+        boxes = _boxes(network, growing_layers(network), chosen)
+        drawn = [
+            (t("why.field.box", layer=name, rows=box.size[0], cols=box.size[1]),
+             box.top, box.left, box.bottom, box.right)
             for name, box in boxes
-        ]
-        figure = figures.field_boxes(
-            picked.digit,
-            [
-                (label, box.top, box.left, box.bottom, box.right)
-                for label, (_, box) in zip(labels, boxes, strict=True)
-            ],
-            lang=lang,
-        )
-        chart(figure, key=f"{KEY}_fields")
-    table = pd.DataFrame(
-        {
-            t("why.field.table.layer"): [name for name, _ in boxes],
-            t("why.field.table.unit"): [f"({box.unit[0]}, {box.unit[1]})" for _, box in boxes],
-            t("why.field.table.size"): [f"{box.size[0]}×{box.size[1]}" for _, box in boxes],
-            t("why.field.table.pixels"): [
-                t(
-                    "why.field.table.span",
-                    top=box.top,
-                    left=box.left,
-                    bottom=box.bottom,
-                    right=box.right,
-                )
-                for _, box in boxes
-            ],
-        }
-    )
-    map_column, table_column = st.columns([1, 1.4], gap="large")
-    with map_column:
+        ]  # fmt: skip
+        chart(figures.field_boxes(picked.digit, drawn, lang=lang), key=f"{KEY}_fields")
+        st.markdown(t("why.field.explain"))
+        st.dataframe(_table(boxes), hide_index=True)
+        st.caption(t("why.field.caption"))
+    with left:
         chart(
             conv_figures.heatmap(
-                feature_map,
+                inspection.layer(layer).values[..., index],
                 title=t("why.field.map", layer=layer, index=index),
                 clickable=False,
                 show_values=False,
                 highlight=unit,
-                height=320,
+                height=300,
                 lang=lang,
             ),
             key=f"{KEY}_unit_map",
         )
-    with table_column:
-        st.dataframe(table, hide_index=True)
-        st.caption(t("why.field.caption"))

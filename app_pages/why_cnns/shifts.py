@@ -125,8 +125,8 @@ def show(network: Network, lang: str) -> None:
     if sweep is None:
         return
     with right:
-        st.caption(picked.description)
-        st.markdown(t("why.shift.explain"))
         measure = choice(st.segmented_control, "why.measure", MEASURES, "measure")
         _chart(sweep, steps, measure, lang)
+        st.markdown(t("why.shift.explain"))
+        st.caption(picked.description)
     _maps(sweep, steps, reach, lang)

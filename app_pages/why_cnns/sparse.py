@@ -40,7 +40,7 @@ def cost_table(costs: dict[str, LayerCost], lang: str) -> pd.DataFrame:
                     t("why.sparse.measure"): t(f"why.sparse.{what}"),
                     t("why.sparse.conv"): format_count(conv, lang),
                     t("why.sparse.dense"): format_count(dense, lang),
-                    t("why.sparse.ratio"): f"{format_number(ratio, digits=0, lang=lang)}×",
+                    t("why.sparse.ratio"): f"{format_count(round(ratio), lang)}×",
                 }
             )
     return pd.DataFrame(rows)

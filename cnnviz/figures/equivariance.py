@@ -207,7 +207,7 @@ def field_boxes(
     image: np.ndarray,
     boxes: Sequence[tuple[str, int, int, int, int]],
     *,
-    height: int = 460,
+    height: int = 480,
     lang: str | None = None,
 ) -> go.Figure:
     """Draw receptive fields on an image, one coloured rectangle each, named in the legend.
@@ -218,7 +218,7 @@ def field_boxes(
         The digit, values in [0, 1].
     boxes : sequence of (label, top, left, bottom, right)
         Inclusive pixel bounds of each field, smallest first.
-    height : int, default 460
+    height : int, default 480
     lang : str, optional
 
     Returns
@@ -245,7 +245,7 @@ def field_boxes(
         )
     figure.update_layout(
         showlegend=True,
-        legend={"orientation": "v", "x": 1.02, "y": 1, "font": {"size": SMALL_FONT}},
-        margin={"r": 180},
+        legend={"orientation": "h", "x": 0, "y": -0.12, "font": {"size": SMALL_FONT}},
+        margin={"b": 90},
     )
     return figure
