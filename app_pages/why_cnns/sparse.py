@@ -9,9 +9,9 @@ import streamlit as st
 
 from cnnviz.core.equivariance import LayerCost
 from cnnviz.i18n import format_count, format_number, format_shape, t
+from cnnviz.ui import pages
 from cnnviz.ui.kit import bullets
 from cnnviz.ui.network import Network
-from cnnviz.ui.pages import PAGES
 
 MATRIX_PAGE = "conv-matrix"
 """The "Convolution as a matrix" page's address, linked when the app has it."""
@@ -46,6 +46,11 @@ def cost_table(costs: dict[str, LayerCost], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def matrix_page() -> pages.PageEntry | None:
+    """Return the "Convolution as a matrix" page's entry, or None in a build without it."""
+    return next((entry for entry in pages.PAGES if entry.url_path == MATRIX_PAGE), None)
+
+
 def show(network: Network, lang: str) -> None:
     """Show the costs of every convolution, what they mean, and a link to the matrix page."""
     costs = _costs(network.model, network.model_id)
@@ -69,6 +74,6 @@ def show(network: Network, lang: str) -> None:
         )
     bullets(lines)
     st.caption(t("why.sparse.dense_note"))
-    matrix = next((entry for entry in PAGES if entry.url_path == MATRIX_PAGE), None)
-    if matrix is not None:  # the page may not be in this build yet
+    matrix = matrix_page()
+    if matrix is not None:
         st.page_link(matrix.path, label=t("why.sparse.matrix_link"), icon=matrix.icon)
