@@ -41,12 +41,13 @@ def _chart(sweep: ShiftSweep, steps: list[int], measure: str, lang: str) -> None
     x_title = t("why.shift.x_title")
     if measure == "prediction":
         winner = int(np.argmax(sweep.original[sweep.names[-1]]))
+        predicted = np.argmax(sweep.probabilities, axis=1)
         figure = figures.prediction_curves(
-            steps, sweep.probabilities, highlight=winner, x_title=x_title,
-            y_title=t("why.shift.probability"), lang=lang,
+            steps, sweep.probabilities, highlight=winner, others=sorted(set(predicted.tolist())),
+            x_title=x_title, y_title=t("why.shift.probability"), lang=lang,
         )  # fmt: skip
         chart(figure, key=f"{KEY}_prediction")
-        span = recognised_span(steps, np.argmax(sweep.probabilities, axis=1))
+        span = recognised_span(steps, predicted)
         low, high = span if span else (0, 0)
         st.markdown(t("why.shift.recognised", digit=winner, low=low, high=high))
         return

@@ -98,6 +98,7 @@ def prediction_curves(
     probabilities: np.ndarray,
     *,
     highlight: int,
+    others: Sequence[int] = (),
     x_title: str,
     y_title: str,
     height: int = 380,
@@ -110,7 +111,10 @@ def prediction_curves(
     shifts : sequence of int, length n
     probabilities : ndarray, shape (n, classes)
     highlight : int
-        The class drawn thick and in colour (the prediction without a shift); the others grey.
+        The class drawn thick and in colour (the prediction without a shift).
+    others : sequence of int, optional
+        Classes drawn in colours of their own (those the network predicts at some shift);
+        the rest are grey.
     x_title, y_title : str
     height : int, default 380
     lang : str, optional
@@ -126,11 +130,18 @@ def prediction_curves(
     ...                         x_title="k", y_title="p", lang="en")
     >>> [trace.name for trace in fig.data], fig.data[-1].line.color == WINNER_COLOR
     (['1', '0'], True)
+    >>> fig = prediction_curves([0, 1], np.array([[0.9, 0.1, 0], [0.4, 0.6, 0]]), highlight=0,
+    ...                         others=[0, 1], x_title="k", y_title="p", lang="en")
+    >>> [trace.name for trace in fig.data], fig.data[0].line.color == QUIET
+    (['2', '1', '0'], True)
     """
     lang = lang or get_language()
     layout = base_layout(lang, height=height, margin=(60, 10, 10, 60), hovermode="x unified")
     layout.update(_line_axes(x_title, y_title, percent=True))
-    order = [c for c in range(probabilities.shape[1]) if c != highlight] + [highlight]
+    coloured = [c for c in others if c != highlight]
+    colours = {c: RUN_COLORS[(i + 1) % len(RUN_COLORS)] for i, c in enumerate(coloured)}
+    colours[highlight] = WINNER_COLOR
+    grey = [c for c in range(probabilities.shape[1]) if c not in colours]
     data = [
         {
             "type": "scatter",
@@ -139,13 +150,13 @@ def prediction_curves(
             "mode": "lines+markers",
             "name": str(c),
             "line": {
-                "color": WINNER_COLOR if c == highlight else QUIET,
-                "width": 4 if c == highlight else 1.5,
+                "color": colours.get(c, QUIET),
+                "width": 4 if c == highlight else 2.5 if c in colours else 1.5,
             },
             "marker": {"size": 8 if c == highlight else 4},
             "hovertemplate": "%{y:.1%}",
         }
-        for c in order
+        for c in [*grey, *coloured, highlight]
     ]
     return build_figure(data, layout)
 
