@@ -95,6 +95,7 @@ def show(network: Network, lang: str) -> None:
         return
     inspection = inspect_digit(network, picked.digit)
     with right:
+        picture = st.empty()  # the fields on top, above the choices that place them
         layer, index, unit = _choose(network, inspection)
         chosen = unit_field(fields(network)[layer], *unit)
         boxes = _boxes(network, growing_layers(network), chosen)
@@ -103,7 +104,9 @@ def show(network: Network, lang: str) -> None:
              box.top, box.left, box.bottom, box.right)
             for name, box in boxes
         ]  # fmt: skip
-        chart(figures.field_boxes(picked.digit, drawn, lang=lang), key=f"{KEY}_fields")
+        chart(
+            figures.field_boxes(picked.digit, drawn, lang=lang), key=f"{KEY}_fields", where=picture
+        )
         st.markdown(t("why.field.explain"))
         st.dataframe(_table(boxes), hide_index=True)
         st.caption(t("why.field.caption"))

@@ -10,13 +10,21 @@ import streamlit as st
 from app_pages.why_cnns import choice, hierarchy, shifts, sparse
 from cnnviz.i18n import get_language, t
 from cnnviz.ui.network import choose_network
+from cnnviz.ui.presenter import presenting
 
 lang = get_language()
 st.title(t("why.title"))
-st.caption(t("why.intro"))
+if not presenting():  # projected, the teacher says it: the picture gets the room
+    st.caption(t("why.intro"))
 
 network = choose_network()
-view = choice(st.segmented_control, "why.view", ("sparse", "shift", "hierarchy"), "view")
+view = choice(
+    st.segmented_control,
+    "why.view",
+    ("sparse", "shift", "hierarchy"),
+    "view",
+    label_visibility="collapsed",  # the options say what they are
+)
 if view == "sparse":
     sparse.show(network, lang)
 elif view == "shift":
