@@ -6,32 +6,17 @@ Streamlit runs ``page.py`` as a script on every rerun; the other modules are imp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from cnnviz.core.equivariance import FieldPair
-from cnnviz.i18n import labels, t
 from cnnviz.ui.network import Network
-from cnnviz.ui.url_state import url_choice, url_number
+from cnnviz.ui.url_state import url_number
 
 KEY = "why"
 """Prefix of every widget and session key of the page."""
-
-
-def choice(
-    widget: Callable[..., Any], label_key: str, options: Sequence[str], key: str, **kwargs: Any
-) -> str:
-    """Show a choice labelled ``t(label_key)``, options ``t(f"{label_key}.{option}")``."""
-    return url_choice(
-        widget,
-        t(label_key),
-        options,
-        key=f"{KEY}_{key}",
-        format_func=labels(label_key + ".{}"),
-        **kwargs,
-    )
 
 
 def bounded_number(

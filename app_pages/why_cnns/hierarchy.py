@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.why_cnns import KEY, bounded_number, choice, fields
+from app_pages.why_cnns import KEY, bounded_number, fields
 from cnnviz.core.equivariance import UnitField, most_active, nearest_unit, unit_field
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import equivariance as figures
 from cnnviz.i18n import t
 from cnnviz.ui.kit import chart
 from cnnviz.ui.network import Network, digit_picker, inspect_digit
-from cnnviz.ui.url_state import url_choice
+from cnnviz.ui.url_state import catalog_choice, url_choice
 
 UNIT_MODES = ("active", "chosen")
 
@@ -30,7 +30,9 @@ def growing_layers(network: Network) -> list[str]:
 
 def _unit(feature_map) -> tuple[int, int]:
     """Return the unit the student looks at: the most active one, or the one chosen."""
-    mode = choice(st.radio, "why.field.unit", UNIT_MODES, "unit", horizontal=True)
+    mode = catalog_choice(
+        st.radio, "why.field.unit", UNIT_MODES, key=f"{KEY}_unit", horizontal=True
+    )
     if mode == "active":
         return most_active(feature_map)
     rows, cols = feature_map.shape

@@ -7,10 +7,11 @@ dense layers, a digit shifted pixel by pixel through every layer, and receptive 
 
 import streamlit as st
 
-from app_pages.why_cnns import choice, hierarchy, shifts, sparse
+from app_pages.why_cnns import KEY, hierarchy, shifts, sparse
 from cnnviz.i18n import get_language, t
 from cnnviz.ui.network import choose_network
 from cnnviz.ui.presenter import presenting
+from cnnviz.ui.url_state import catalog_choice
 
 lang = get_language()
 st.title(t("why.title"))
@@ -18,11 +19,11 @@ if not presenting():  # projected, the teacher says it: the picture gets the roo
     st.caption(t("why.intro"))
 
 network = choose_network()
-view = choice(
+view = catalog_choice(
     st.segmented_control,
     "why.view",
     ("sparse", "shift", "hierarchy"),
-    "view",
+    key=f"{KEY}_view",
     label_visibility="collapsed",  # the options say what they are
 )
 if view == "sparse":

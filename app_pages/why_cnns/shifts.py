@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from app_pages.why_cnns import KEY, bounded_number, choice
+from app_pages.why_cnns import KEY, bounded_number
 from cnnviz.core.equivariance import aligned_maps, recognised_span
 from cnnviz.figures import equivariance as figures
 from cnnviz.i18n import format_number, t
 from cnnviz.nets.equivariance import ShiftSweep
 from cnnviz.ui.kit import chart, checked
 from cnnviz.ui.network import Network, digit_picker
-from cnnviz.ui.url_state import url_choice, url_number
+from cnnviz.ui.url_state import catalog_choice, url_choice, url_number
 
 DIRECTIONS = {"cols": (0, 1), "rows": (1, 0), "diagonal": (1, 1)}
 """Where a positive shift moves the digit: right, down, or both."""
@@ -113,7 +113,9 @@ def show(network: Network, lang: str) -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         picked = digit_picker(network)
-        direction = choice(st.radio, "why.shift.direction", tuple(DIRECTIONS), "direction")
+        direction = catalog_choice(
+            st.radio, "why.shift.direction", tuple(DIRECTIONS), key=f"{KEY}_direction"
+        )
         reach = url_number(
             st.slider, t("why.shift.reach"), 1, MAX_REACH, DEFAULT_REACH, key=f"{KEY}_reach"
         )
@@ -126,7 +128,9 @@ def show(network: Network, lang: str) -> None:
     if sweep is None:
         return
     with right:
-        measure = choice(st.segmented_control, "why.measure", MEASURES, "measure")
+        measure = catalog_choice(
+            st.segmented_control, "why.measure", MEASURES, key=f"{KEY}_measure"
+        )
         _chart(sweep, steps, measure, lang)
         st.markdown(t("why.shift.explain"))
         st.caption(picked.description)

@@ -58,7 +58,7 @@ def show(network: Network, lang: str) -> None:
     st.dataframe(cost_table(costs, lang), hide_index=True)
     lines = []
     for name, cost in costs.items():
-        share = format_number(100 * cost.connections / cost.dense_connections, digits=1, lang=lang)
+        share = format_number(100 * cost.share, digits=1, lang=lang)
         lines.append(
             t(
                 "why.sparse.line",

@@ -70,6 +70,11 @@ class LayerCost:
         return self.output_shape[0] * self.output_shape[1]
 
     @property
+    def share(self) -> float:
+        """Fraction of the inputs one output unit sees, ``connections / dense_connections``."""
+        return self.connections / self.dense_connections
+
+    @property
     def ratios(self) -> tuple[float, float, float]:
         """How many times more the dense layer needs: connections, parameters, MACs."""
         return (
@@ -123,6 +128,8 @@ def layer_cost(
     (9, 784, 160, 8490560)
     >>> cost.macs, cost.dense_macs
     (97344, 8479744)
+    >>> cost.positions, round(100 * cost.share, 2), [round(r) for r in cost.ratios]
+    (676, 1.15, [87, 53066, 87])
     """
     height, width, channels = (int(n) for n in input_shape)
     output = shapes.conv_output_shape(
