@@ -205,3 +205,39 @@ def test_a_unit_outside_the_map_is_refused():
 def test_nearest_unit_clips_to_the_map():
     fields = fields_of(BUNDLED, 28)
     assert nearest_unit(fields, (-10.0, 100.0)) == (0, 4)
+
+
+@given(
+    rows=st.integers(-5, 5),
+    cols=st.integers(-5, 5),
+    seed=st.integers(0, 2**16),
+    height=st.integers(8, 13),
+    width=st.integers(8, 13),
+)
+def test_conv_then_pool_is_exact_only_for_even_shifts(rows, cols, seed, height, width):
+    # The bundled network's first block on a random picture: 3x3 convolution, ReLU, 2x2 max.
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(height, width))
+    kernel = rng.normal(size=(3, 3))
+
+    def block(image):
+        return pool2d(conv2d(image, kernel, activation="relu"), 2)
+
+    stack = [{"kernel_size": 3}, {"pool_size": 2}]
+    fields = (
+        shapes.receptive_field(stack, input_length=height)[-1],
+        shapes.receptive_field(stack, input_length=width)[-1],
+    )
+    gap = shift_gap(block(x), block(shift_image(x, (rows, cols))), (rows, cols), fields,
+                    (height, width))  # fmt: skip
+    assert gap.exact == (rows % 2 == 0 and cols % 2 == 0)
+    if gap.exact:
+        assert gap.alignment.offset == (rows // 2, cols // 2)
+        assert gap.difference == 0 or math.isnan(gap.difference)
+        # Every pooled cell whose 4x4 field stays inside both pictures is compared.
+        inside_rows = sum(
+            1
+            for i in range(fields[0].length)
+            if 2 * i >= max(0, rows) and 2 * i + 3 < height + min(0, rows)
+        )
+        assert gap.alignment.shifted[0].stop - gap.alignment.shifted[0].start == inside_rows
