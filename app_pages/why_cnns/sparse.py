@@ -54,8 +54,8 @@ def matrix_page() -> pages.PageEntry | None:
 def show(network: Network, lang: str) -> None:
     """Show the costs of every convolution, what they mean, and a link to the matrix page."""
     costs = _costs(network.model, network.model_id)
+    st.dataframe(cost_table(costs, lang), hide_index=True)  # the picture first
     st.markdown(t("why.sparse.explain"))
-    st.dataframe(cost_table(costs, lang), hide_index=True)
     lines = []
     for name, cost in costs.items():
         share = format_number(100 * cost.share, digits=1, lang=lang)

@@ -18,6 +18,17 @@ from cnnviz.figures.network import WINNER_COLOR
 from cnnviz.figures.training import RUN_COLORS
 from cnnviz.i18n import get_language
 
+LAYER_COLORS = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#999999",
+)
+"""One colour per layer line (Okabe-Ito and a grey); past eight, lines are dashed too."""
 INTERIOR_COLOR = "#009E73"  # Okabe-Ito green: the cells compared, clear of red, blue and grey
 QUIET = "#c7c7c7"  # the classes the network did not pick at shift 0
 
@@ -85,7 +96,11 @@ def gap_curves(
                 "y": [float(v) for v in values],
                 "mode": "lines+markers",
                 "name": name,
-                "line": {"color": RUN_COLORS[index % len(RUN_COLORS)], "width": 2},
+                "line": {
+                    "color": LAYER_COLORS[index % len(LAYER_COLORS)],
+                    "width": 2,
+                    "dash": "dash" if index >= len(LAYER_COLORS) else "solid",
+                },
                 "marker": {"size": 9, "symbol": symbols, "line": {"width": 2}},
                 "hovertemplate": "%{y:.3g}",
             }

@@ -76,3 +76,10 @@ def test_field_boxes_draw_each_field_around_its_pixels():
     assert rectangle(drawn[0].x, drawn[0].y) == (2.5, 10.5, 5.5, 13.5)
     assert rectangle(drawn[1].x, drawn[1].y) == (-0.5, 7.5, 9.5, 17.5)
     assert drawn[0].line.color != drawn[1].line.color
+
+
+def test_gap_curves_give_ten_layers_ten_different_looks():
+    series = {f"layer{i}": [0.0, 1.0] for i in range(10)}
+    fig = validated(gap_curves([0, 1], series, x_title="k", y_title="c"))
+    looks = {(trace.line.color, trace.line.dash) for trace in fig.data}
+    assert len(looks) == 10
