@@ -7,7 +7,7 @@ dense layers, a digit shifted pixel by pixel through every layer, and receptive 
 
 import streamlit as st
 
-from app_pages.why_cnns import KEY, hierarchy, shifts, sparse
+from app_pages.why_cnns import KEY, fields, hierarchy, shifts, sparse
 from cnnviz.i18n import get_language, t
 from cnnviz.ui.network import choose_network
 from cnnviz.ui.presenter import presenting
@@ -28,6 +28,8 @@ view = catalog_choice(
 )
 if view == "sparse":
     sparse.show(network, lang)
+elif not fields(network):  # a session's own network may be dense only
+    st.info(t("why.no_maps"))
 elif view == "shift":
     shifts.show(network, lang)
 else:

@@ -23,7 +23,7 @@ MAX_REACH = 10  # pixels: past this a 20-pixel digit has mostly left its 28-pixe
 DEFAULT_REACH = 6
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)  # a sweep of 21 shifts holds about 3 MB
 def _sweep(_model: Any, model_id: str, digit: np.ndarray, shifts: tuple) -> ShiftSweep:
     from cnnviz.nets.equivariance import shift_sweep
 

@@ -54,6 +54,9 @@ def matrix_page() -> pages.PageEntry | None:
 def show(network: Network, lang: str) -> None:
     """Show the costs of every convolution, what they mean, and a link to the matrix page."""
     costs = _costs(network.model, network.model_id)
+    if not costs:  # a session's own network may be dense only
+        st.info(t("why.no_conv"))
+        return
     st.dataframe(cost_table(costs, lang), hide_index=True)  # the picture first
     st.markdown(t("why.sparse.explain"))
     lines = []

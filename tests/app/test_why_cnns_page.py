@@ -123,3 +123,54 @@ def test_a_layer_with_fewer_filters_brings_the_filter_inside_it():
     at.selectbox(key="why_field_layer").set_value("conv1").run()
     assert not at.exception, at.exception
     assert at.number_input(key="why_filter").value == 15
+
+
+def _own_model(dense_only: bool):
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = inputs
+    if not dense_only:
+        x = layers.Conv2D(4, 5, strides=2, padding="same", name="c")(x)
+        x = layers.Activation("relu", name="r")(x)
+        x = layers.AveragePooling2D(2, name="p")(x)
+    x = layers.Flatten(name="f")(x)
+    x = layers.Dense(10, name="d")(x)
+    return keras.Model(inputs, layers.Activation("softmax", name="s")(x))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_strided_network_of_this_session_is_measured_with_its_own_strides(lang):
+    at = open_page(PAGE, lang, why_view="shift")
+    at.session_state["session_model"] = _own_model(dense_only=False)
+    at.session_state["session_model_name"] = "Run 1"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="digit_network").value == "session"
+    # c: a 5x5 convolution with stride 2 ("same"): one unit's jump is 2 pixels, so k = 1 misses.
+    at.selectbox(key="why_layer").set_value("c").run()
+    assert any(text.startswith("**c**, k = 1") for text in markdown(at))
+    assert t("why.maps.exact", lang=lang, layer="c", shift=1, jump=2, gap=GAP) not in markdown(at)
+    at.slider(key="why_k").set_value(2).run()
+    assert t("why.maps.exact", lang=lang, layer="c", shift=2, jump=2, gap=GAP) in markdown(at)
+    at.segmented_control(key="why_view").set_value("hierarchy").run()
+    assert not at.exception, at.exception
+    sizes = at.dataframe[0].value[t("why.field.table.size", lang=lang)].tolist()
+    assert sizes == ["5×5", "7×7"]  # the ReLU adds nothing; 2x2 pooling of jump 2 adds 2
+    at.segmented_control(key="why_view").set_value("sparse").run()
+    conv = at.dataframe[0].value[t("why.sparse.conv", lang=lang)].tolist()
+    assert conv[:2] == ["25", "104"]  # 5x5x1 inputs; 25 * 4 weights + 4 biases
+
+
+def test_a_dense_network_of_this_session_is_told_apart():
+    at = open_page(PAGE, "en")
+    at.session_state["session_model"] = _own_model(dense_only=True)
+    at.session_state["session_model_name"] = "Run 2"
+    at.run()
+    assert at.info[-1].value == t("why.no_conv", lang="en")
+    for view in ("shift", "hierarchy"):
+        at.segmented_control(key="why_view").set_value(view).run()
+        assert not at.exception, at.exception
+        assert at.info[-1].value == t("why.no_maps", lang="en")
