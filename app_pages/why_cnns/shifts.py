@@ -47,9 +47,10 @@ def _chart(sweep: ShiftSweep, steps: list[int], measure: str, lang: str) -> None
             x_title=x_title, y_title=t("why.shift.probability"), lang=lang,
         )  # fmt: skip
         chart(figure, key=f"{KEY}_prediction")
-        span = recognised_span(steps, predicted)
-        low, high = span if span else (0, 0)
-        st.markdown(t("why.shift.recognised", digit=winner, low=low, high=high))
+        low, high = recognised_span(steps, predicted) or (0, 0)
+        whole = (low, high) == (steps[0], steps[-1])  # it never stops within this reach
+        key = "why.shift.recognised_all" if whole else "why.shift.recognised"
+        st.markdown(t(key, digit=winner, low=low, high=high))
         return
     if measure == "equivariance":
         series = {name: [g.difference for g in gaps] for name, gaps in sweep.gaps.items()}

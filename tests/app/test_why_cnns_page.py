@@ -174,3 +174,10 @@ def test_a_dense_network_of_this_session_is_told_apart():
         at.segmented_control(key="why_view").set_value(view).run()
         assert not at.exception, at.exception
         assert at.info[-1].value == t("why.no_maps", lang="en")
+
+
+def test_a_reach_inside_which_the_digit_is_always_recognised_says_so():
+    at = open_page(PAGE, "en", why_view="shift", why_measure="prediction", why_reach="2")
+    # Test digit 0, a 7, is read as 7 for every shift of up to 2 pixels (see the test above).
+    expected = t("why.shift.recognised_all", lang="en", digit=7, low=-2, high=2)
+    assert expected in markdown(at)
