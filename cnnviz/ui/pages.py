@@ -91,6 +91,13 @@ PAGES: tuple[PageEntry, ...] = (
         "training",
         "nav.section.networks",
     ),
+    PageEntry(
+        "app_pages/why_cnns/page.py",
+        "why.nav",
+        ":material/lightbulb:",
+        "why-cnns",
+        "nav.section.learning",
+    ),
 )
 """Every page, in sidebar order, grouped by section."""
 

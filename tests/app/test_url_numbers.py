@@ -77,6 +77,15 @@ PAGES: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         {},
         ("train_lr", "train_momentum", "train_epochs", "train_val"),
     ),
+    # why_k is left out: its range is the reach's, which the same link changes.
+    "why-shift": (
+        "app_pages/why_cnns/page.py", {"why_view": "shift"}, ("why_reach", "why_channel")
+    ),
+    "why-fields": (
+        "app_pages/why_cnns/page.py",
+        {"why_view": "hierarchy", "why_unit": "chosen"},
+        ("why_filter", "why_row", "why_col"),
+    ),
 }  # fmt: skip
 
 # A bad value: its text in the link, and what the widget must start from (None: no notice).
