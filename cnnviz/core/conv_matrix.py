@@ -35,8 +35,15 @@ import numpy as np
 from scipy import sparse
 
 from cnnviz.core import shapes
-from cnnviz.core._checks import is_int
-from cnnviz.core.conv import ConvSettings, ConvSpec, conv2d_transpose, conv_spec, pad2d
+from cnnviz.core._checks import check_image, is_int
+from cnnviz.core.conv import (
+    ConvSettings,
+    ConvSpec,
+    conv2d,
+    conv2d_transpose,
+    conv_spec,
+    pad2d,
+)
 from cnnviz.i18n import InputError
 
 MAX_DRAWN_CELLS = 16_384
@@ -442,6 +449,66 @@ def matrix_counts(cm: ConvMatrix) -> MatrixCounts:
         conv_macs=macs,
         dense_macs=rows * cols,
     )
+
+
+@dataclass(frozen=True)
+class MatrixProduct:
+    """``M x`` reshaped as the output, next to ``conv2d(x)`` and their largest difference.
+
+    Attributes
+    ----------
+    by_matrix, by_conv2d : ndarray, shape ``cm.output_shape``
+        The product, and :func:`cnnviz.core.conv.conv2d` with the same
+        settings (both before bias and activation).
+    max_difference : float
+        Largest absolute difference: rounding only (0 or about 1e-15).
+    """
+
+    by_matrix: np.ndarray
+    by_conv2d: np.ndarray
+    max_difference: float
+
+
+def matrix_product(cm: ConvMatrix, x: np.ndarray) -> MatrixProduct:
+    """Multiply an input by the matrix and check the result against ``conv2d``.
+
+    Parameters
+    ----------
+    cm : ConvMatrix
+        From :func:`conv_matrix`.
+    x : ndarray, shape ``cm.input_shape``
+        The input.
+
+    Returns
+    -------
+    MatrixProduct
+        Both results and their largest difference.
+
+    Raises
+    ------
+    InputError
+        If ``x`` does not have ``cm.input_shape``, or is not finite numbers.
+
+    Examples
+    --------
+    >>> p = matrix_product(conv_matrix((3, 3), [[1, 2], [3, 4]]), np.arange(9).reshape(3, 3))
+    >>> p.by_matrix, p.max_difference
+    (array([[27., 37.],
+           [57., 67.]]), 0.0)
+    """
+    x = check_image(x, "x")
+    if x.shape != tuple(cm.input_shape):
+        raise InputError("matrix.error.x_shape", shape=x.shape, expected=tuple(cm.input_shape))
+    by_matrix = (cm.matrix @ x.ravel()).reshape(cm.output_shape)
+    by_conv2d = conv2d(
+        x,
+        cm.kernel,
+        strides=cm.strides,
+        padding=cm.pads,
+        dilation_rate=cm.dilation_rate,
+        pad_mode=cm.pad_mode,
+    )
+    return MatrixProduct(by_matrix, by_conv2d, float(np.max(np.abs(by_matrix - by_conv2d))))
 
 
 def keras_transpose_padding(cm: ConvMatrix) -> str | None:

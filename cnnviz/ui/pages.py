@@ -91,6 +91,13 @@ PAGES: tuple[PageEntry, ...] = (
         "training",
         "nav.section.networks",
     ),
+    PageEntry(
+        "app_pages/conv_matrix.py",
+        "matrix.nav",
+        ":material/grid_on:",
+        "conv-matrix",
+        "nav.section.learning",
+    ),
 )
 """Every page, in sidebar order, grouped by section."""
 

@@ -19,6 +19,7 @@ from cnnviz.core.conv_matrix import (
     im2col,
     keras_transpose_padding,
     matrix_counts,
+    matrix_product,
     transpose_agrees,
     transposed_conv,
     window_cells,
@@ -51,6 +52,19 @@ def test_3x3_input_2x2_kernel_written_out() -> None:
     x = np.arange(9.0)
     # Top-left window: 0*1 + 1*2 + 3*3 + 4*4 = 27.
     np.testing.assert_array_equal(cm.matrix @ x, [27, 37, 57, 67])
+
+
+def test_product_reshaped_is_conv2d_with_its_difference() -> None:
+    cm = conv_matrix((4, 5), KERNEL_2X2, strides=(1, 2), padding="same", pad_mode="symmetric")
+    x = np.arange(20.0).reshape(4, 5)
+    product = matrix_product(cm, x)
+    expected = conv2d(x, KERNEL_2X2, strides=(1, 2), padding="same", pad_mode="symmetric")
+    np.testing.assert_array_equal(product.by_conv2d, expected)
+    np.testing.assert_allclose(product.by_matrix, expected, atol=1e-12)
+    assert product.max_difference == np.max(np.abs(product.by_matrix - expected)) < 1e-12
+    with pytest.raises(InputError) as info:
+        matrix_product(cm, np.ones((5, 4)))
+    assert_actionable(info.value, "matrix.error.x_shape", "(5, 4)", "(4, 5)")
 
 
 def test_same_padding_zero_cells_have_no_column() -> None:
