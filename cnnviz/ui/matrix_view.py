@@ -183,10 +183,14 @@ def _sum_text(weights: np.ndarray, values: np.ndarray, lang: str) -> str:
 
 
 def _readouts(
-    oriented: Any, operand: np.ndarray, result: np.ndarray, shapes: tuple[tuple, tuple], mode: str
+    oriented: Any,
+    operand: np.ndarray,
+    result: np.ndarray,
+    shapes: tuple[tuple, tuple],
+    mode: str,
+    lang: str,
 ) -> tuple[list[str], list[str]]:
     """One line per row (its sum written out) and per column (what it feeds), in words."""
-    lang = get_language()
     operand_shape, result_shape = shapes
     by_col = oriented.tocsc()
     rows = []
@@ -197,6 +201,7 @@ def _readouts(
         rows.append(
             t(
                 f"matrix.readout.row.{mode}",
+                lang=lang,
                 row=r,
                 cell=_cell(r, result_shape),
                 terms=terms,
@@ -209,11 +214,14 @@ def _readouts(
         cols.append(
             t(
                 f"matrix.readout.col.{mode}",
+                lang=lang,
                 col=c,
                 cell=_cell(c, operand_shape),
                 value=format_number(operand.flat[c], lang=lang),
                 count=len(fed),
-                cells=t("trace.list_separator").join(_cell(r, result_shape) for r in sorted(fed))
+                cells=t("trace.list_separator", lang=lang).join(
+                    _cell(r, result_shape) for r in sorted(fed)
+                )
                 or "—",
             )
         )
@@ -241,7 +249,7 @@ def drawing_data(
     coo = taps.tocoo()
     operand = image if forward else result.product.by_matrix
     answer = result.product.by_matrix if forward else result.transposed.by_matrix
-    rows, cols = _readouts(oriented, operand, answer, (operand.shape, answer.shape), mode)
+    rows, cols = _readouts(oriented, operand, answer, (operand.shape, answer.shape), mode, lang)
     fields = {
         "rows": oriented.shape[0],
         "cols": oriented.shape[1],
@@ -253,7 +261,7 @@ def drawing_data(
         "kw": cm.kernel.shape[1],
     }
     names = ("matrix", "operand_vector", "result_vector", "operand", "result")
-    captions = {name: t(f"matrix.caption.{mode}.{name}", **fields) for name in names}
+    captions = {name: t(f"matrix.caption.{mode}.{name}", lang=lang, **fields) for name in names}
     return {
         "id": f"{mode}:{lang}:{hash((image.tobytes(), kernel.tobytes(), settings))}",
         "matrix": {
@@ -265,7 +273,7 @@ def drawing_data(
         "operand": _grid(operand, lang),
         "result": _grid(answer, lang),
         "readouts": {"rows": rows, "cols": cols},
-        "labels": captions | {"kernel": t("matrix.caption.kernel", **fields)},
+        "labels": captions | {"kernel": t("matrix.caption.kernel", lang=lang, **fields)},
     }
 
 

@@ -190,21 +190,27 @@ class MatrixView {
     const sideWidth = Math.max(...[".legend", ".gin", ".gout"].map((s) => q(s).offsetWidth));
     const size = (across, tall) =>
       Math.max(0, Math.min(22, Math.floor(Math.min(across / this.cols, tall / this.rows))));
+    // The matrix's caption wraps to the matrix's width, but to no less than 12 em.
+    const capLine = parseFloat(getComputedStyle(q(".m-cap")).fontSize) * 1.2;
+    const capWidth = 10 * capLine;
     const fit = (rest, tall) => {
-      const wide = size(width - equation.wide - rest, tall);
-      return tiny(wide) ? size(width - equation.strips - rest, tall) : wide;
+      const fits = (across) => (across >= capWidth ? size(across, tall) : 0);
+      const wide = fits(width - equation.wide - rest);
+      return tiny(wide) ? fits(width - equation.strips - rest) : wide;
     };
-    // The matrix ends above the bottom of the window; under it, the grids need room too.
-    const top = this.canvas.getBoundingClientRect().top + window.scrollY;
+    // The matrix ends above the bottom of the window (the grids may go under it, below).
+    // Measured from the component's top, with up to three lines of caption above the
+    // matrix: the caption's own height would depend on the cell.
+    const top = this.el.getBoundingClientRect().top + window.scrollY + 3 * capLine + 6;
     const room = Math.max(high - top - 24, high * 0.4);
     const beside = fit(sideWidth, room);
-    const under = fit(0, room * 0.6);
+    const under = fit(0, room);
     const stacked = Math.max(beside, under) < 4;
     // Beside keeps the grids in sight: worth cells up to 40 % smaller.
     const below = !stacked && (beside < 4 || beside < 0.6 * under);
     this.el.classList.toggle("stacked", stacked);
     this.el.classList.toggle("under", below);
-    this.cell = stacked ? Math.max(3, size(width, high * 0.6)) : below ? under : beside;
+    this.cell = stacked ? Math.max(3, size(width, room)) : below ? under : beside;
     const ratio = window.devicePixelRatio || 1;
     const matrixWidth = this.cols * this.cell;
     this.canvas.width = Math.round(matrixWidth * ratio);
@@ -212,7 +218,7 @@ class MatrixView {
     this.canvas.style.width = `${matrixWidth}px`;
     this.canvas.style.height = `${this.rows * this.cell}px`;
     // Under the matrix, the kernel and grids wrap within its width instead of widening it.
-    q(".m-cap").style.maxWidth = `${Math.max(matrixWidth, 180)}px`;
+    q(".m-cap").style.maxWidth = `${Math.max(matrixWidth, capWidth)}px`;
     q(".side").style.maxWidth = this.el.classList.contains("under") ? `${Math.max(matrixWidth, sideWidth)}px` : "";
     this.ratio = ratio;
     for (const vec of vectors) {
