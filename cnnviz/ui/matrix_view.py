@@ -9,6 +9,7 @@ pointer points at.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,16 +115,20 @@ def matrix_inputs() -> MatrixInputs:
 
 
 def edited_input(example: np.ndarray) -> np.ndarray | None:
-    """Offer the example input in an editable table; return what it holds, or None if invalid."""
+    """Offer the example input in an editable table; return what it holds, or None if invalid.
+
+    The table is new for every new example (size or seed), so editing starts from it.
+    """
     shape_key = "x".join(str(n) for n in example.shape)
-    with st.expander(t("matrix.edit_input")):
-        values = kit.matrix_table(
-            example,
-            key=f"{KEY}_table_{shape_key}_{abs(hash(example.tobytes()))}",
-            cell_width="small",
-        )
-        if values is None:
-            st.error(t("matrix.edit_invalid"))
+    st.subheader(t("matrix.edit_input"))
+    values = kit.matrix_table(
+        example,
+        key=f"{KEY}_table_{shape_key}_{zlib.crc32(example.tobytes())}",
+        cell_width="small",
+        width="content",
+    )
+    if values is None:
+        st.error(t("matrix.edit_invalid"))
     return values
 
 

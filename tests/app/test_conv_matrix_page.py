@@ -1,5 +1,7 @@
 """The page "Convolution as a matrix" through AppTest: widgets by key, numbers from the core."""
 
+import zlib
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -129,6 +131,47 @@ def test_the_seed_gives_another_input():
     at = open_page(matrix_seed="7")
     np.testing.assert_array_equal(last(at)[1], example_input(6, 6, 7))
     assert not np.array_equal(example_input(6, 6, 7), example_input(6, 6, 0))
+
+
+def test_an_edited_input_is_used_and_a_bad_cell_keeps_the_last_one():
+    at = open_page()
+    example = example_input(6, 6, 0)
+    key = f"matrix_table_6x6_{zlib.crc32(example.tobytes())}"
+    at.session_state[key] = {"edited_rows": {1: {"2": 100}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    edited = example.copy()
+    edited[1, 2] = 100
+    result, image, kernel, _ = last(at)
+    np.testing.assert_array_equal(image, edited)
+    np.testing.assert_array_equal(result.product.by_matrix, conv2d(edited, kernel))
+    at.session_state[key] = {"edited_rows": {0: {"0": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert t("matrix.edit_invalid") in [e.value for e in at.error]
+    assert at.caption[0].value == t("matrix.showing_last_valid")
+    np.testing.assert_array_equal(last(at)[1], edited)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("matrix_size_rows", "999"),
+        ("matrix_size_cols", "-3"),
+        ("matrix_seed", "1e400"),
+        ("matrix_kernel", "<script>"),
+        ("matrix_view", "inverse"),
+        ("matrix_pad", "everything"),
+        ("matrix_stride_rows", "nan"),
+    ],
+)
+def test_a_hostile_link_opens_a_working_page(param, value):
+    at = open_page("es", **{param: value})
+    assert not at.exception
+    if "matrix_last" not in at.session_state:  # 1 column, clamped from -3: a 3x3 kernel has no room
+        assert at.error[0].value.startswith("La salida quedaría vacía: entrada 1, kernel 3")
+        return
+    result, image, _, _ = last(at)
+    assert image.shape[0] <= 8 and image.shape[1] <= 8
+    assert result.cm.shape[0] * result.cm.shape[1] <= 16_384
 
 
 # --- what the browser is sent ---------------------------------------------------------------
