@@ -206,8 +206,9 @@ class MatrixView {
     const beside = fit(sideWidth, room);
     const under = fit(0, room);
     const stacked = Math.max(beside, under) < 4;
-    // Beside keeps the grids in sight: worth cells up to 40 % smaller.
-    const below = !stacked && (beside < 4 || beside < 0.6 * under);
+    // Beside keeps the grids in sight: worth cells up to 40 % smaller, or any from 7 px
+    // (still easy to point at).
+    const below = !stacked && (beside < 4 || (beside < 7 && beside < 0.6 * under));
     this.el.classList.toggle("stacked", stacked);
     this.el.classList.toggle("under", below);
     this.cell = stacked ? Math.max(3, size(width, room)) : below ? under : beside;
