@@ -47,11 +47,12 @@ class ConvSettings:
         }
 
 
-def conv_settings(*, key: str = "conv") -> ConvSettings:
+def conv_settings(*, key: str = "conv", linear: bool = False) -> ConvSettings:
     """Show the convolution settings and return them as :class:`ConvSettings`.
 
     They go where :func:`cnnviz.ui.kit.settings_panel` puts them; each widget's
-    key starts with ``key`` and is its query parameter too.
+    key starts with ``key`` and is its query parameter too. ``linear=True``
+    leaves out the bias and the activation (a page about the linear map alone).
     """
     with settings_panel():
         preset = catalog_choice(
@@ -80,12 +81,14 @@ def conv_settings(*, key: str = "conv") -> ConvSettings:
         )
         strides = pair_inputs(t("settings.strides"), f"{key}_stride", MAX_STRIDE)
         dilation = pair_inputs(t("settings.dilation"), f"{key}_dilation", MAX_DILATION)
-        bias = url_number(
-            st.number_input, t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias"
-        )
-        activation = catalog_choice(
-            st.selectbox, "settings.activation", list(ACTIVATION_FUNCTIONS), key=f"{key}_act"
-        )
+        bias, activation = 0.0, "linear"
+        if not linear:
+            bias = url_number(
+                st.number_input, t("settings.bias"), -100.0, 100.0, 0.0, step=0.1, key=f"{key}_bias"
+            )
+            activation = catalog_choice(
+                st.selectbox, "settings.activation", list(ACTIVATION_FUNCTIONS), key=f"{key}_act"
+            )
         flip = url_toggle("settings.flip", key=f"{key}_flip")
         st.caption(t("settings.flip_true") if flip else t("settings.flip_false"))
     return ConvSettings(

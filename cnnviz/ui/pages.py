@@ -92,6 +92,13 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.networks",
     ),
     PageEntry(
+        "app_pages/conv_matrix.py",
+        "matrix.nav",
+        ":material/grid_on:",
+        "conv-matrix",
+        "nav.section.learning",
+    ),
+    PageEntry(
         "app_pages/why_cnns/page.py",
         "why.nav",
         ":material/lightbulb:",

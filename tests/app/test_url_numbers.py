@@ -77,6 +77,13 @@ PAGES: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         {},
         ("train_lr", "train_momentum", "train_epochs", "train_val"),
     ),
+    "conv-matrix": (
+        "app_pages/conv_matrix.py",
+        {"matrix_pad": "cells"},
+        ("matrix_size_rows", "matrix_size_cols", "matrix_seed", "matrix_stride_rows",
+         "matrix_stride_cols", "matrix_dilation_rows", "matrix_dilation_cols",
+         "matrix_pad_cells"),
+    ),
     # why_k is left out: its range is the reach's, which the same link changes.
     "why-shift": (
         "app_pages/why_cnns/page.py", {"why_view": "shift"}, ("why_reach", "why_channel")

@@ -74,6 +74,7 @@ PAGES = (
     "/saliency",
     "/training",
     "/training?train_source=zip",
+    "/conv-matrix",
     "/why-cnns?why_view=shift",
 )
 
