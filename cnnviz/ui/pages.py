@@ -91,6 +91,13 @@ PAGES: tuple[PageEntry, ...] = (
         "training",
         "nav.section.networks",
     ),
+    PageEntry(
+        "app_pages/backprop/page.py",
+        "backprop.nav",
+        ":material/undo:",
+        "backprop",
+        "nav.section.learning",
+    ),
 )
 """Every page, in sidebar order, grouped by section."""
 

@@ -26,7 +26,8 @@ print(",".join(heavy) or "none")
     [
         entry.path
         for entry in PAGES
-        if entry.url_path in ("home", "convolution", "pooling", "signals", "architectures")
+        if entry.url_path
+        in ("home", "convolution", "pooling", "signals", "architectures", "backprop")
     ],
 )
 def test_page_runs_without_tensorflow(page):

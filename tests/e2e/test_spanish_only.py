@@ -74,6 +74,7 @@ PAGES = (
     "/saliency",
     "/training",
     "/training?train_source=zip",
+    "/backprop",
 )
 
 # Everything on the page a person can see: text in rendered, non-empty boxes with type
