@@ -116,11 +116,14 @@ def descent_section(problem: Problem, run: dict[str, Any]) -> None:
     losses = run["losses"]
     cols = st.columns(3)
     cols[0].metric(t("backprop.descent.loss_before"), format_number(losses[-2], digits=4))
+    fell = losses[-1] < losses[-2]
     cols[1].metric(
         t("backprop.descent.loss_after"),
         format_number(losses[-1], digits=4),
+        # The page's minus is "−", which Streamlit does not read as negative: say it outright.
         delta=format_number(losses[-1] - losses[-2], digits=4),
-        delta_color="inverse",
+        delta_color="green" if fell else "red",
+        delta_arrow="down" if fell else "up",
     )
     cols[2].metric(t("backprop.descent.steps"), steps)
     if losses[-1] > losses[-2]:

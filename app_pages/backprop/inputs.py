@@ -145,19 +145,18 @@ def _from_digit(setup: Setup) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
 
 def _tables(image: np.ndarray, kernel: np.ndarray, tag: str) -> tuple[np.ndarray | None, list]:
     """Show the input and each filter in an editable table; return what they hold."""
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        st.markdown(f"**{t('backprop.input_table')}**")
-        typed = kit.matrix_table(image, key=f"{KEY}_image_{tag}", cell_width="small")
+    st.markdown(f"**{t('backprop.input_table')}**")
+    typed = kit.matrix_table(image, key=f"{KEY}_image_{tag}", cell_width="small", width="content")
     kernels = []
-    with right:
-        for f in range(kernel.shape[3]):
+    for f, column in enumerate(st.columns(tiny_net.MAX_FILTERS)[: kernel.shape[3]]):
+        with column:
             st.markdown(f"**{t('backprop.kernel_table', number=f)}**")
             kernels.append(
                 kit.matrix_table(
-                    kernel[:, :, 0, f], key=f"{KEY}_kernel{f}_{tag}", cell_width="small"
+                    kernel[:, :, 0, f], key=f"{KEY}_kernel{f}_{tag}", cell_width="small",
+                    width="content",
                 )
-            )
+            )  # fmt: skip
     return typed, kernels
 
 
@@ -197,7 +196,7 @@ def choose_problem(setup: Setup, alerts: st.delta_generator.DeltaGenerator) -> P
     else:
         image = tiny_net.sample_image(setup.side)
         kernel = seeded.kernel if setup.source == "edit" else _from_conv_page(setup, seeded.kernel)
-        kernel = np.round(kernel, 3)  # typed weights: what the table writes is what is used
+    kernel = np.round(kernel, 3)  # what the table writes is what the network uses
     typed, kernels = _tables(image, kernel, tag)
     problem = kit.checked(lambda: _build(setup, typed, kernels, bias), where=alerts)
     return kit.last_valid(

@@ -42,6 +42,7 @@ def forward_view(problem: inputs.Problem, record: tiny_net.TinyForward, f: int) 
 st.title(t("backprop.title"))
 setup = inputs.settings()
 alerts = st.container()  # above the fold, where a refused input is noticed
+forward_area = st.container()  # the main picture first; what it is and its inputs below
 st.markdown(t("backprop.intro"))
 with st.expander(t("backprop.inputs"), expanded=setup.source != "edit"):
     problem = inputs.choose_problem(setup, alerts)
@@ -53,13 +54,13 @@ run = descent.run_of(problem, start)
 params = run["params"][-1]
 record = tiny_net.forward(problem.image, params, problem.target)
 grads = tiny_net.backward(params, record)
-taken = len(run["losses"]) - 1
-if taken:
-    st.caption(t("backprop.after_steps", count=taken))
-
-st.header(t("backprop.forward.header"))
-f = steps.choose_filter(params.filters)
-forward_view(problem, record, f)
+with forward_area:
+    st.subheader(t("backprop.forward.header"))
+    taken = len(run["losses"]) - 1
+    if taken:
+        st.caption(t("backprop.after_steps", count=taken))
+    f = steps.choose_filter(params.filters)
+    forward_view(problem, record, f)
 
 st.header(t("backprop.backward.header"))
 steps.backward_section(inputs.Problem(problem.image, params, problem.target), record, grads, f)

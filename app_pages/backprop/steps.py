@@ -25,6 +25,9 @@ from cnnviz.ui.url_state import url_choice
 PARTS = ("logits", "dense", "pool", "relu", "kernel", "input")
 """The backward pass' steps, from the loss back to the input."""
 
+HALF_WIDTH = 380
+"""Width of a figure in one of two columns, in pixels (the main column at 1024 px, halved)."""
+
 LETTERS = "abcdefghi"
 """The lecture's names of a 3x3 kernel's weights."""
 
@@ -185,7 +188,7 @@ def kernel_part(problem, grads, f: int) -> None:
     )
     rows, cols = grads.totals.shape[:2]
     count = parts.shape[0]
-    k = st.slider(t("backprop.kernel.position"), 1, count, count, key=f"{KEY}_position_{count}")
+    k = st.slider(t("backprop.kernel.position"), 1, count, 1, key=f"{KEY}_position_{count}")
     i, j = divmod(k - 1, cols)
     g = grads.totals[..., f]
     running = np.cumsum(parts, axis=0)
@@ -217,14 +220,15 @@ def input_part(problem, grads, f: int) -> None:
     trace = backprop.input_gradient_trace(
         problem.params.kernel, grads.totals, problem.image.shape, filter=f
     )
-    left, right = st.columns([1, 2])
+    left, right = st.columns(2, vertical_alignment="center")
     left.latex(_letters_latex(False) + r"\;\xrightarrow{180^\circ}\;" + _letters_latex(True))
+    turned = trace.kernel[:, :, 0, 0] if trace.kernel.ndim == 4 else trace.kernel
     kit.chart(
         figures.panels_figure(
             [Panel(problem.params.kernel[:, :, 0, f], "K", signed=True),
-             Panel(trace.kernel[:, :, 0, 0] if trace.kernel.ndim == 4 else trace.kernel,
-                   t("backprop.input.rotated"), signed=True)],
+             Panel(turned, t("backprop.input.rotated"), signed=True)],
             operators=["↻"],
+            width_px=HALF_WIDTH,
         ),
         key=f"{KEY}_rotated",
         where=right,

@@ -35,7 +35,7 @@ from cnnviz.i18n import get_language, t
 
 __all__ = ["Panel", "class_bars", "loss_curve", "panels_figure"]
 
-CELL_PX = 46
+CELL_PX = 54
 """Height of one written cell, in pixels: a 6x6 panel's numbers read on a projector."""
 
 GRID_COLOR = "#555555"
@@ -117,12 +117,13 @@ def _lines(xs: list, ys: list, suffix: str, color: str, width: int) -> dict[str,
     }
 
 
-def _fitted(panels: Sequence[Panel], shares: np.ndarray, width_px: float, texts: list) -> tuple:
+GAP_PX = (24, 48)
+"""Space between panels, in pixels: without and with an operator written in it."""
+
+
+def _fitted(cols: int, gaps: float, width_px: float, texts: list) -> tuple[float, int]:
     """Return the cell side the width allows (at most :data:`CELL_PX`) and a font that fits it."""
-    cell = min(
-        CELL_PX,
-        min(width_px * share / p.values.shape[1] for p, share in zip(panels, shares, strict=True)),
-    )
+    cell = min(CELL_PX, (width_px - gaps) / cols)
     longest = max((len(s) for grid in texts for row in grid for s in row), default=1)
     font = int(np.clip((cell - 6) / (0.6 * longest), 9, CELL_FONT))
     return cell, font
@@ -169,12 +170,11 @@ def panels_figure(
     """
     lang = lang or get_language()
     operators = list(operators or [])
-    gap = 0.06 if operators else 0.03
-    widths = np.array([p.values.shape[1] for p in panels], dtype=float)
-    shares = (1 - gap * (len(panels) - 1)) * widths / widths.sum()
-    tallest = max(p.values.shape[0] for p in panels)
+    gap = GAP_PX[bool(operators)]
     texts = [cell_texts(np.asarray(p.values, dtype=float), lang, digits) for p in panels]
-    cell, font = _fitted(panels, shares, width_px, texts)
+    cols = sum(p.values.shape[1] for p in panels)
+    cell, font = _fitted(cols, gap * (len(panels) - 1), width_px, texts)
+    tallest = max(p.values.shape[0] for p in panels)
     layout = base_layout(
         lang,
         height=int(44 + cell * tallest),
@@ -185,7 +185,8 @@ def panels_figure(
         barmode="overlay",
     )
     data: list[dict[str, Any]] = []
-    left = 0.0
+    # Every panel's cells the same size, the row of panels centred: positions in pixels.
+    left = (width_px - cell * cols - gap * (len(panels) - 1)) / 2
     for index, panel in enumerate(panels):
         suffix = "" if index == 0 else str(index + 1)
         values = np.asarray(panel.values, dtype=float)
@@ -196,30 +197,40 @@ def panels_figure(
         )
         for trace in drawn:
             trace["textfont"] = {**trace.get("textfont", {}), "size": font}
-        data += drawn
-        data += _frames(panel, suffix)
+        data += drawn + _frames(panel, suffix)
         h, w = values.shape
-        right = min(1.0, float(left + shares[index]))  # rounding must not pass the edge
+        x0, x1 = (max(0.0, min(1.0, px / width_px)) for px in (left, left + cell * w))
         layout[f"xaxis{suffix}"] = {
-            **cell_axis(0, w - 1, domain=(left, right), anchor=f"y{suffix}", ticks=False),
+            **cell_axis(0, w - 1, domain=(x0, x1), anchor=f"y{suffix}", ticks=False),
             "visible": False,
         }
         layout[f"yaxis{suffix}"] = {
             **cell_axis(
-                0, h - 1, domain=(0, 1), anchor=f"x{suffix}", reverse=True,
+                0, h - 1, domain=(1 - h / tallest, 1), anchor=f"x{suffix}", reverse=True,
                 scaleanchor=f"x{suffix}", ticks=False,
             ),
             "visible": False,
         }  # fmt: skip
         layout["annotations"].append(
-            paper_text(f"<b>{panel.title}</b>", (left + right) / 2, 1, size=SMALL_FONT,
+            paper_text(f"<b>{panel.title}</b>", (x0 + x1) / 2, 1, size=SMALL_FONT,
                        xanchor="center", yanchor="bottom")
         )  # fmt: skip
         if index and index - 1 < len(operators):
+            # On the panel's own domain: it stays beside the panel however wide the figure is.
             layout["annotations"].append(
-                paper_text(operators[index - 1], left - gap / 2, 0.5, size=24)
+                {
+                    "text": operators[index - 1],
+                    "x": 0,
+                    "xanchor": "right",
+                    "xshift": -6,
+                    "y": 0.5,
+                    "xref": f"x{suffix} domain",
+                    "yref": f"y{suffix} domain",
+                    "showarrow": False,
+                    "font": {"size": 20},
+                }
             )
-        left = right + gap
+        left += cell * w + gap
     return build_figure(data, layout)
 
 
