@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.backprop import descent
+from app_pages.backprop import descent, inputs
 from app_pages.backprop.steps import PARTS
 from cnnviz.core import tiny_net
 from cnnviz.i18n import InputError, format_number, t
@@ -163,3 +163,27 @@ def test_a_diverging_step_keeps_the_weights_and_says_why():
     assert not at.exception, at.exception
     assert at.error[0].value == t("backprop.error.diverged", rate=1e6)
     assert len(at.session_state[descent.RUN]["params"]) == 2
+
+
+def test_a_digit_and_learned_filters_of_the_bundled_network():
+    from cnnviz.nets.datasets import load_mnist_subset
+    from cnnviz.nets.model import filters, load_trained_model
+
+    at = helpers.open_page(
+        PAGE, "en", timeout=180, backprop_source="digit", backprop_filters="2",
+        backprop_digit="7", backprop_first_filter="15",
+    )  # fmt: skip
+    problem = problem_of(at)
+    digit = load_mnist_subset().x_test[7]
+    np.testing.assert_array_equal(problem.image, inputs.resize_area(digit, 6))
+    assert problem.image.shape == (6, 6) and 0 <= problem.image.min() < problem.image.max() <= 1
+    kernel, bias = filters(load_trained_model(), "conv1")
+    chosen = kernel[:, :, :1, [15, 0]].astype(np.float64).round(3)  # as the tables write them
+    np.testing.assert_array_equal(problem.params.kernel, chosen)
+    np.testing.assert_array_equal(problem.params.bias, bias[[15, 0]].astype(np.float64))
+
+
+def test_resize_area_averages_blocks_for_a_whole_factor():
+    pixels = np.random.default_rng(0).integers(0, 256, (24, 24)).astype(np.uint8)
+    blocks = pixels.reshape(6, 4, 6, 4).mean(axis=(1, 3)) / 255  # 4x4 squares, then [0, 1]
+    np.testing.assert_array_equal(inputs.resize_area(pixels, 6), np.round(blocks, 3))
