@@ -16,8 +16,10 @@ import streamlit as st
 
 from app_pages.backprop import KEY
 from app_pages.backprop.inputs import Problem
+from app_pages.backprop.steps import HALF_WIDTH
 from cnnviz.core import tiny_net
 from cnnviz.figures import backprop as figures
+from cnnviz.figures._base import ASSUMED_WIDTH
 from cnnviz.figures.backprop import Panel
 from cnnviz.i18n import InputError, format_number, labels, t
 from cnnviz.ui import kit
@@ -71,18 +73,19 @@ def _reset() -> None:
     run["params"], run["losses"] = run["params"][:1], run["losses"][:1]
 
 
-def _weights_figure(before: tiny_net.TinyParams, after: tiny_net.TinyParams) -> Any:
-    """Each filter before and after the step, and the change."""
-    panels, operators = [], []
-    for f in range(before.filters):
-        old, new = before.kernel[:, :, 0, f], after.kernel[:, :, 0, f]
-        panels += [
+def _weights_figure(before: tiny_net.TinyParams, after: tiny_net.TinyParams, f: int) -> Any:
+    """Filter ``f`` before and after the step, and the change."""
+    old, new = before.kernel[:, :, 0, f], after.kernel[:, :, 0, f]
+    return figures.panels_figure(
+        [
             Panel(old, t("backprop.descent.before", number=f), signed=True),
             Panel(new, t("backprop.descent.after", number=f), signed=True),
             Panel(new - old, t("backprop.descent.change"), signed=True),
-        ]
-        operators += (["|"] if f else []) + ["→", ""]
-    return figures.panels_figure(panels, operators=operators, digits=4)
+        ],
+        operators=["→", ""],
+        digits=4,
+        width_px=HALF_WIDTH if before.filters > 1 else ASSUMED_WIDTH,
+    )
 
 
 def descent_section(problem: Problem, run: dict[str, Any]) -> None:
@@ -128,7 +131,9 @@ def descent_section(problem: Problem, run: dict[str, Any]) -> None:
     cols[2].metric(t("backprop.descent.steps"), steps)
     if losses[-1] > losses[-2]:
         st.warning(t("backprop.descent.went_up"))
-    kit.chart(_weights_figure(run["params"][-2], run["params"][-1]), key=f"{KEY}_weights")
+    before, after = run["params"][-2], run["params"][-1]
+    for f, column in enumerate(st.columns(before.filters)):
+        kit.chart(_weights_figure(before, after, f), key=f"{KEY}_weights_{f}", where=column)
     kit.chart(figures.loss_curve(losses), key=f"{KEY}_curve")
 
 
