@@ -83,7 +83,7 @@ def _weights_figure(before: tiny_net.TinyParams, after: tiny_net.TinyParams, f: 
             Panel(new - old, t("backprop.descent.change"), signed=True),
         ],
         operators=["→", ""],
-        digits=4,
+        digits=4 if before.filters == 1 else 3,  # half the width: fewer digits fit a cell
         width_px=HALF_WIDTH if before.filters > 1 else ASSUMED_WIDTH,
     )
 
