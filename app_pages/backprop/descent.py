@@ -15,8 +15,8 @@ import numpy as np
 import streamlit as st
 
 from app_pages.backprop import KEY
+from app_pages.backprop.convolutions import HALF_WIDTH
 from app_pages.backprop.inputs import Problem
-from app_pages.backprop.steps import HALF_WIDTH
 from cnnviz.core import tiny_net
 from cnnviz.figures import backprop as figures
 from cnnviz.figures._base import ASSUMED_WIDTH
