@@ -92,6 +92,13 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.networks",
     ),
     PageEntry(
+        "app_pages/backprop/page.py",
+        "backprop.nav",
+        ":material/undo:",
+        "backprop",
+        "nav.section.learning",
+    ),
+    PageEntry(
         "app_pages/conv_matrix.py",
         "matrix.nav",
         ":material/grid_on:",

@@ -21,14 +21,14 @@ print(",".join(heavy) or "none")
 """
 
 
+NO_TENSORFLOW = ("home", "convolution", "pooling", "signals", "architectures", "backprop",
+                 "conv-matrix")  # fmt: skip
+"""Pages (by url_path) that must open without importing TensorFlow."""
+
+
 @pytest.mark.parametrize(
     "page",
-    [
-        entry.path
-        for entry in PAGES
-        if entry.url_path
-        in ("home", "convolution", "pooling", "signals", "architectures", "conv-matrix")
-    ],
+    [entry.path for entry in PAGES if entry.url_path in NO_TENSORFLOW],
 )
 def test_page_runs_without_tensorflow(page):
     code = SCRIPT.format(app=str(ROOT / "app.py"), page=page)
