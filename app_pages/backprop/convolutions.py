@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.backprop import KEY
+from app_pages.backprop import HALF, KEY, figure_width
 from cnnviz.core import backprop
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.figures import backprop as figures
@@ -19,7 +19,6 @@ from cnnviz.i18n import format_number, t
 from cnnviz.ui import kit
 from cnnviz.ui.stage import stage
 
-HALF_WIDTH = 380
 """Width of a figure in one of two columns, in pixels (the main column at 1024 px, halved)."""
 
 LETTERS = "abcdefghi"
@@ -77,6 +76,7 @@ def kernel_part(problem, grads, f: int) -> None:
                 Panel(running[k - 1], t("backprop.kernel.sum", count=k, total=count), signed=True),
             ],
             operators=["×", "=", "⇒"],
+            width_px=figure_width(),
         ),
         key=f"{KEY}_accumulate",
     )
@@ -104,7 +104,7 @@ def input_part(problem, grads, f: int) -> None:
             [Panel(problem.params.kernel[:, :, 0, f], "K", signed=True),
              Panel(turned, t("backprop.input.rotated"), signed=True)],
             operators=["↻"],
-            width_px=HALF_WIDTH,
+            width_px=figure_width(HALF),
         ),
         key=f"{KEY}_rotated",
         where=right,
@@ -121,6 +121,8 @@ def input_part(problem, grads, f: int) -> None:
     )  # fmt: skip
     st.caption(t("backprop.input.caption"))
     kit.chart(
-        figures.panels_figure([Panel(grads.image, t("backprop.input.total"), signed=True)]),
+        figures.panels_figure(
+            [Panel(grads.image, t("backprop.input.total"), signed=True)], width_px=figure_width()
+        ),
         key=f"{KEY}_dx",
     )

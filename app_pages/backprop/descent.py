@@ -14,12 +14,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from app_pages.backprop import KEY
-from app_pages.backprop.convolutions import HALF_WIDTH
+from app_pages.backprop import HALF, KEY, figure_width
 from app_pages.backprop.inputs import Problem
 from cnnviz.core import tiny_net
 from cnnviz.figures import backprop as figures
-from cnnviz.figures._base import ASSUMED_WIDTH
 from cnnviz.figures.backprop import Panel
 from cnnviz.i18n import InputError, format_number, labels, t
 from cnnviz.ui import kit
@@ -84,7 +82,7 @@ def _weights_figure(before: tiny_net.TinyParams, after: tiny_net.TinyParams, f: 
         ],
         operators=["→", ""],
         digits=4 if before.filters == 1 else 3,  # half the width: fewer digits fit a cell
-        width_px=HALF_WIDTH if before.filters > 1 else ASSUMED_WIDTH,
+        width_px=figure_width(HALF if before.filters > 1 else 1.0),
     )
 
 

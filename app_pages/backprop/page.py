@@ -8,7 +8,7 @@ number come from :mod:`cnnviz.core.tiny_net`.
 
 import streamlit as st
 
-from app_pages.backprop import KEY, descent, inputs, steps
+from app_pages.backprop import KEY, descent, figure_width, inputs, steps
 from cnnviz.core import tiny_net
 from cnnviz.figures import backprop as figures
 from cnnviz.figures.backprop import Panel
@@ -16,18 +16,22 @@ from cnnviz.i18n import format_number, t
 from cnnviz.ui import kit
 
 
-def forward_view(problem: inputs.Problem, record: tiny_net.TinyForward, f: int) -> None:
+def forward_view(
+    problem: inputs.Problem, params: tiny_net.TinyParams, record: tiny_net.TinyForward, f: int
+) -> None:
     """Show the forward pass of filter ``f``: X ⋆ K = Z, ReLU, max pooling; the probabilities."""
     kit.chart(
         figures.panels_figure(
             [
                 Panel(problem.image, "X"),
+                Panel(params.kernel[:, :, 0, f], "K", signed=True),
                 Panel(record.totals[..., f], t("backprop.name.totals", number=f), signed=True),
                 Panel(record.activated[..., f], "A = ReLU(Z)", blocks=2),
                 Panel(record.pooled[..., f], "P = max 2×2"),
             ],
-            operators=["⋆K", "→", "→"],
+            operators=["⋆", "=", "→", "→"],
             digits=2,
+            width_px=figure_width(),
         ),
         key=f"{KEY}_forward",
     )
@@ -60,7 +64,7 @@ with forward_area:
     if taken:
         st.caption(t("backprop.after_steps", count=taken))
     f = steps.choose_filter(params.filters)
-    forward_view(problem, record, f)
+    forward_view(problem, params, record, f)
 
 st.header(t("backprop.backward.header"))
 steps.backward_section(inputs.Problem(problem.image, params, problem.target), record, grads, f)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages.backprop import KEY
+from app_pages.backprop import KEY, figure_width
 from app_pages.backprop.convolutions import input_part, kernel_part
 from cnnviz.core import tiny_net
 from cnnviz.figures import backprop as figures
@@ -89,6 +89,7 @@ def dense_part(params: tiny_net.TinyParams, record, grads) -> None:
         figures.panels_figure(
             [Panel(_column(record.flat), "v"), g, Panel(grads.dense_weights, "∂L/∂W", signed=True)],
             operators=["×", "="],
+            width_px=figure_width(),
         ),
         key=f"{KEY}_dense_w",
     )
@@ -97,6 +98,7 @@ def dense_part(params: tiny_net.TinyParams, record, grads) -> None:
             [Panel(params.dense_weights, "W", signed=True), g,
              Panel(_column(grads.flat), "∂L/∂v", signed=True)],
             operators=["·", "="],
+            width_px=figure_width(),
         ),
         key=f"{KEY}_dense_v",
     )  # fmt: skip
@@ -117,6 +119,7 @@ def pool_part(record, grads, f: int) -> None:
                       signed=True),
             ],
             operators=["", "→"],
+            width_px=figure_width(),
         ),
         key=f"{KEY}_pool",
     )  # fmt: skip
@@ -135,6 +138,7 @@ def relu_part(record, grads, f: int) -> None:
                 Panel(grads.totals[..., f], "∂L/∂Z", muted=off, signed=True),
             ],
             operators=["", "→"],
+            width_px=figure_width(),
         ),
         key=f"{KEY}_relu",
     )

@@ -120,12 +120,16 @@ def _lines(xs: list, ys: list, suffix: str, color: str, width: int) -> dict[str,
 GAP_PX = (24, 48)
 """Space between panels, in pixels: without and with an operator written in it."""
 
+EDGE_PX = 28
+"""Room kept left and right of the row: a narrow last panel's title overhangs its cells."""
+
 
 def _fitted(cols: int, gaps: float, width_px: float, texts: list) -> tuple[float, int]:
     """Return the cell side the width allows (at most :data:`CELL_PX`) and a font that fits it."""
-    cell = min(CELL_PX, (width_px - gaps) / cols)
+    cell = min(CELL_PX, (width_px - gaps - 2 * EDGE_PX) / cols)
     longest = max((len(s) for grid in texts for row in grid for s in row), default=1)
-    font = int(np.clip((cell - 6) / (0.6 * longest), 9, CELL_FONT))
+    # A digit is about 0.55 em wide in the app's font; 4 px keep it off the cell's edges.
+    font = int(np.clip((cell - 4) / (0.55 * longest), 9, CELL_FONT))
     return cell, font
 
 
