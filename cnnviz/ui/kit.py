@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -36,6 +37,39 @@ CANVAS_PX = 280
 
 AXES = ("rows", "cols")
 """The two axes of a 2-D size, in the order of its pair: rows, then columns."""
+
+COMPONENTS = Path(__file__).parent / "components"
+"""The browser components' files: ``<name>/<name>.css``, ``<name>/<name>.js``, ``controls.css``."""
+
+
+def browser_component(name: str, folder: str) -> Any:
+    """Declare a browser component from its folder's CSS and JS, sent inline.
+
+    Parameters
+    ----------
+    name : str
+        The component's registered name.
+    folder : str
+        Its folder under ``components/``, holding ``<folder>.css`` and ``<folder>.js``.
+
+    Returns
+    -------
+    callable
+        What ``st.components.v2.component`` returns; call it to mount the component.
+
+    Notes
+    -----
+    Every component's buttons look alike: ``controls.css`` goes before its own CSS.
+    Nothing is built or fetched at run time.
+    """
+    files = COMPONENTS / folder
+    css = [COMPONENTS / "controls.css", files / f"{folder}.css"]
+    return st.components.v2.component(
+        name,
+        html="",
+        css="\n".join(path.read_text(encoding="utf-8") for path in css),
+        js=(files / f"{folder}.js").read_text(encoding="utf-8"),
+    )
 
 
 def chart(figure: go.Figure, *, key: str, where: Any = st, **options: Any) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,13 +45,7 @@ VIEWS = ("matrix", "transpose")
 MAX_SEED = 9999
 EXAMPLE_HIGH = 9  # example inputs are whole numbers from 0 to 9: easy to add up by eye
 
-_FILES = Path(__file__).parent / "components" / "matrix"
-_COMPONENT = st.components.v2.component(
-    "cnnviz.ui.matrix_view",
-    html="",
-    css=(_FILES / "matrix.css").read_text(encoding="utf-8"),
-    js=(_FILES / "matrix.js").read_text(encoding="utf-8"),
-)
+_COMPONENT = kit.browser_component("cnnviz.ui.matrix_view", "matrix")
 
 
 # --- inputs -----------------------------------------------------------------------------

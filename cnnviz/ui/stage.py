@@ -11,7 +11,6 @@ share link follow it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,15 +18,10 @@ import streamlit as st
 
 from cnnviz.core.stage import StageData
 from cnnviz.i18n import get_language, t
+from cnnviz.ui import kit
 from cnnviz.ui.presenter import STATE_KEY as PRESENTER_STATE
 
-_FILES = Path(__file__).parent / "components" / "stage"
-_COMPONENT = st.components.v2.component(
-    "cnnviz.core.stage",
-    html="",
-    css=(_FILES / "stage.css").read_text(encoding="utf-8"),
-    js=(_FILES / "stage.js").read_text(encoding="utf-8"),
-)
+_COMPONENT = kit.browser_component("cnnviz.core.stage", "stage")
 
 
 def _labels(kind: str, channels: int, titles: dict[str, str]) -> dict[str, Any]:
