@@ -15,15 +15,25 @@ read-only, so one copy can be cached and shared by every session.
 from __future__ import annotations
 
 import functools
+import io
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from cnnviz.i18n import InputError, t
 
 MNIST_SUBSET_PATH = Path(__file__).resolve().parents[2] / "assets" / "data" / "mnist_10k.npz"
 """The bundled MNIST subset (uint8 arrays ``x_train, y_train, x_test, y_test``)."""
+
+CIFAR_SUBSET_PATH = MNIST_SUBSET_PATH.with_name("cifar10_7k.npz")
+"""The bundled CIFAR-10 subset: each split's JPEG files packed (see :func:`pack_jpegs`)."""
+
+CIFAR_SIDE = 32
+"""Side of a CIFAR-10 image, in pixels."""
 
 KERAS_DATASETS: tuple[str, ...] = ("mnist", "fashion_mnist", "cifar10")
 """Names :func:`load_keras_dataset` accepts (modules of ``keras.datasets``)."""
@@ -147,6 +157,91 @@ def load_mnist_subset(path: Path | None = None) -> Dataset:
             (npz["x_test"], npz["y_test"]),
             DIGITS,
         )
+
+
+def pack_jpegs(files: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Pack JPEG files into one byte array and where each starts, as ``np.savez`` can store them.
+
+    Parameters
+    ----------
+    files : sequence of bytes
+        The files, in order.
+
+    Returns
+    -------
+    data : ndarray, shape (total,), uint8
+        The files one after the other.
+    offsets : ndarray, shape (N + 1,), int64
+        File ``i`` is ``data[offsets[i]:offsets[i + 1]]``.
+
+    Notes
+    -----
+    CIFAR-10's public JPEG copy holds each 32×32 image in about 900 bytes, a
+    third of its 3,072 raw bytes, and JPEG is what it is distributed as: the
+    bundle keeps those files as they are, so nothing is re-encoded.
+
+    Examples
+    --------
+    >>> data, offsets = pack_jpegs([b"ab", b"", b"cde"])
+    >>> data.tobytes(), offsets.tolist()
+    (b'abcde', [0, 2, 2, 5])
+    """
+    offsets = np.concatenate([[0], np.cumsum([len(f) for f in files], dtype=np.int64)])
+    data = np.frombuffer(b"".join(files), dtype=np.uint8).copy()
+    return data, offsets.astype(np.int64)
+
+
+def unpack_jpegs(data: np.ndarray, offsets: np.ndarray, *, side: int = CIFAR_SIDE) -> np.ndarray:
+    """Decode every file of a pack made by :func:`pack_jpegs` into RGB arrays.
+
+    Parameters
+    ----------
+    data, offsets : ndarray
+        As :func:`pack_jpegs` returns them.
+    side : int, default 32
+        The side every image must have; checked from the header, before decoding.
+
+    Returns
+    -------
+    ndarray, shape (N, side, side, 3), uint8
+
+    Raises
+    ------
+    ValueError
+        If a file is not an image of ``side`` × ``side`` pixels.
+    """
+    out = np.empty((len(offsets) - 1, side, side, 3), dtype=np.uint8)
+    raw = data.tobytes()
+    for i, (start, stop) in enumerate(itertools.pairwise(offsets.tolist())):
+        with Image.open(io.BytesIO(raw[start:stop])) as im:
+            if im.size != (side, side):  # read from the header: nothing decoded yet
+                raise ValueError(f"Image {i} is {im.size[0]}x{im.size[1]}, not {side}x{side}.")
+            out[i] = np.asarray(im.convert("RGB"))
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def load_cifar_subset(path: Path | None = None) -> Dataset:
+    """Load the bundled CIFAR-10 subset: 500 training and 200 test images per class.
+
+    Parameters
+    ----------
+    path : Path, optional
+        An ``.npz`` written by ``scripts/build_cifar.py``; :data:`CIFAR_SUBSET_PATH` by default.
+
+    Returns
+    -------
+    Dataset
+        ``name="cifar10_7k"``, images ``(N, 32, 32, 3)`` uint8, CIFAR-10's class
+        names (catalog keys). Decoding the 7,000 files takes well under a second;
+        the result is cached and read-only.
+    """
+    with np.load(path or CIFAR_SUBSET_PATH) as npz:
+        splits = [
+            (unpack_jpegs(npz[f"x_{split}_jpeg"], npz[f"x_{split}_offsets"]), npz[f"y_{split}"])
+            for split in ("train", "test")
+        ]
+    return _make("cifar10_7k", splits[0], splits[1], _CLASS_NAMES["cifar10"])
 
 
 def load_keras_dataset(name: str) -> Dataset:
