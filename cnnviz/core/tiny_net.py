@@ -38,7 +38,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from cnnviz.core import backprop
-from cnnviz.core._checks import as_float_array
+from cnnviz.core._checks import as_float_array, is_int
 from cnnviz.core._steps import ArrayFieldsEq
 from cnnviz.core.conv import conv2d
 from cnnviz.core.pooling import pool2d
@@ -353,9 +353,7 @@ def initial_params(image_shape: tuple[int, int], filters: int = 1, *, seed: int 
 
 
 def _check_target(target: object) -> int:
-    if isinstance(target, bool) or not isinstance(target, int | np.integer):
-        raise InputError("backprop.error.target", value=target, last=len(CLASSES) - 1)
-    if not 0 <= target < len(CLASSES):
+    if not (is_int(target) and 0 <= target < len(CLASSES)):
         raise InputError("backprop.error.target", value=target, last=len(CLASSES) - 1)
     return int(target)
 
