@@ -101,15 +101,15 @@ def datasets(x_fit, y_fit, x_val, y_val, seed: int):
     return fit, val
 
 
-def confusion(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    matrix = np.zeros((10, 10), int)
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
+    matrix = np.zeros((classes, classes), int)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
 
 
 def architecture_table(model) -> str:
     rows = ["| Layer | Type | Output shape | Parameters |", "| --- | --- | --- | ---: |"]
-    rows.append(f"| digit | Input | {(None, *model.input_shape[1:])} | 0 |")
+    rows.append(f"| {model.layers[0].name} | Input | {(None, *model.input_shape[1:])} | 0 |")
     for layer in model.layers[1:]:
         detail = type(layer).__name__
         config = layer.get_config()
@@ -132,11 +132,12 @@ def architecture_table(model) -> str:
     return "\n".join(rows)
 
 
-def confusion_table(matrix: np.ndarray) -> str:
-    head = "| true \\ predicted | " + " | ".join(CLASS_NAMES) + " | accuracy |"
-    rule = "| --- |" + " ---: |" * 11
+def confusion_table(matrix: np.ndarray, names: tuple[str, ...] = CLASS_NAMES) -> str:
+    """Markdown table of a confusion matrix, one row per true class, with its accuracy."""
+    head = "| true \\ predicted | " + " | ".join(names) + " | accuracy |"
+    rule = "| --- |" + " ---: |" * (len(names) + 1)
     rows = [head, rule]
-    for i, name in enumerate(CLASS_NAMES):
+    for i, name in enumerate(names):
         cells = [f"**{v}**" if i == j else (str(v) if v else "·") for j, v in enumerate(matrix[i])]
         rows.append(
             f"| **{name}** | " + " | ".join(cells) + f" | {matrix[i, i] / matrix[i].sum():.1%} |"
