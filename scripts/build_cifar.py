@@ -37,10 +37,8 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from cnnviz.nets.cifar_model import CIFAR_CLASSES as CLASSES  # noqa: E402  (Keras' order)
 from cnnviz.nets.datasets import CIFAR_SUBSET_PATH, pack_jpegs, unpack_jpegs  # noqa: E402
-
-CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-"""CIFAR-10's classes in Keras' order (``keras.datasets.cifar10`` labels 0 to 9)."""
 
 TRAIN_PER_CLASS = 500
 TEST_PER_CLASS = 200
