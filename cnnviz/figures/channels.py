@@ -451,8 +451,11 @@ def _input_trace(image: np.ndarray, channel: int | None, axes: tuple[str, str], 
 def _term_traces(
     values: np.ndarray, limit: float, axes: tuple[str, str], lang: str, last: bool
 ) -> list[dict[str, Any]]:
-    """Draw a contribution or the map on the shared diverging scale, with clickable cells."""
-    texts = cell_texts(values, lang, 3)
+    """Draw a contribution or the map on the shared diverging scale; the map's cells clickable.
+
+    Only the map carries click targets (each writes its value the language's
+    way): on every panel they would quadruple what the browser is sent.
+    """
     heat = {
         "type": "heatmap",
         "z": values,
@@ -461,12 +464,19 @@ def _term_traces(
         "zmax": limit,
         "showscale": last,
         "colorbar": {"thickness": 10, "tickfont": {"size": SMALL_FONT}, "len": 0.9},
-        "hoverinfo": "skip",  # the targets on top say the value
+        "hovertemplate": t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.3~f}")
+        + "<extra></extra>",
         "xaxis": axes[0],
         "yaxis": axes[1],
     }
-    targets = click_targets(*values.shape, texts=texts, xaxis=axes[0], yaxis=axes[1], lang=lang)
-    return [heat, targets]
+    if not last:
+        return [heat]
+    heat["hoverinfo"] = "skip"  # the targets on top say the value
+    texts = cell_texts(values, lang, 3)
+    return [
+        heat,
+        click_targets(*values.shape, texts=texts, xaxis=axes[0], yaxis=axes[1], lang=lang),
+    ]
 
 
 def channel_sum_figure(
@@ -506,8 +516,8 @@ def channel_sum_figure(
     plotly.graph_objects.Figure
         Per term (R, G, B, then the map): the input panel (a channel in its
         colour, then the RGB picture above the map) and the values panel (a
-        heatmap on one diverging scale, :attr:`ChannelSum.limit`, and its click
-        targets), then the window and cell outlines.
+        heatmap on one diverging scale, :attr:`ChannelSum.limit`; the map's with
+        click targets), then the window and cell outlines.
 
     Examples
     --------
@@ -516,7 +526,7 @@ def channel_sum_figure(
     >>> parts = channel_contributions(x, np.ones((3, 3, 3, 1)), [0.5], 0)
     >>> fig = channel_sum_figure(x, parts, cell=(0, 0), lang="en")
     >>> len(fig.data), [a.text for a in fig.layout.annotations][-3:]
-    (20, ['Input (RGB)', 'Map (b = 0.5)', '+ b ='])
+    (17, ['Input (RGB)', 'Map (b = 0.5)', '+ b<br>='])
     """
     lang = lang or get_language()
     count = parts.contributions.shape[0] + 1

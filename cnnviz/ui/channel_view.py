@@ -70,6 +70,15 @@ def _stage_data(image: np.ndarray, weights: np.ndarray, bias: float, padding: st
     return conv_stage_data(_trace(image, weights, bias, padding))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _bank_figure(
+    per_channel: bool, kernel: np.ndarray, selected: int, columns: int, lang: str
+) -> go.Figure:
+    """Draw the bank (RGB tiles, or per channel): the same on every rerun until a pick."""
+    draw = channel_figures.filter_channels if per_channel else channel_figures.filter_bank
+    return draw(kernel, selected=selected, columns=columns, lang=lang)
+
+
 def _responsive(
     key: str,
     make: Callable[[bool], go.Figure],
@@ -129,23 +138,16 @@ def show_filter_bank(kernel: np.ndarray, bias: np.ndarray, *, key: str) -> int:
     )
     colour_tab, channel_tab = st.tabs([t("channels.bank.as_rgb"), t("channels.bank.per_channel")])
     lang = get_language()
-    with colour_tab:
-        _responsive(
-            f"{key}_rgb",
-            lambda phone: channel_figures.filter_bank(
-                kernel, selected=index, columns=8 if phone else 16, lang=lang
-            ),
-            picked,
-        )
-    with channel_tab:
-        _responsive(
-            f"{key}_rgb_channels",
-            lambda phone: channel_figures.filter_channels(
-                kernel, selected=index, columns=8 if phone else 16, lang=lang
-            ),
-            picked,
-        )
-        st.caption(t("channels.bank.per_channel_explain"))
+    for tab, per_channel in ((colour_tab, False), (channel_tab, True)):
+        with tab:
+            _responsive(
+                f"{key}_{'channels' if per_channel else 'rgb'}",
+                lambda phone, p=per_channel: _bank_figure(
+                    p, kernel, index, 8 if phone else 16, lang
+                ),
+                picked,
+            )
+    channel_tab.caption(t("channels.bank.per_channel_explain"))
     return index
 
 
