@@ -169,6 +169,7 @@ def filter_bank(
     *,
     selected: int | None = None,
     columns: int = 16,
+    width: int = BANK_WIDTH,
     lang: str | None = None,
 ) -> go.Figure:
     """Show every filter of a colour layer as a small RGB picture, numbered and clickable.
@@ -181,6 +182,8 @@ def filter_bank(
         A filter to frame in the window's colour.
     columns : int, default 16
         Tiles per row (8 suits a phone).
+    width : int, default :data:`BANK_WIDTH`
+        The width in pixels the figure's height is made for (about 360 on a phone).
     lang : str, optional
         Language; the current one by default.
 
@@ -199,17 +202,17 @@ def filter_bank(
     """
     lang = lang or get_language()
     tiles = filter_as_rgb(kernel)
-    count, height, width = tiles.shape[:3]
+    count, kh, kw = tiles.shape[:3]
     columns = max(1, min(columns, count))
-    shape = _mosaic_shape(count, columns, (height, width))
+    shape = _mosaic_shape(count, columns, (kh, kw))
     pixels = np.full((*shape, 3), 255, dtype=np.uint8)  # white between the tiles
-    origins = _tile_origins(count, columns, (height, width))
+    origins = _tile_origins(count, columns, (kh, kw))
     for f, (top, left) in enumerate(origins):
-        pixels[top : top + height, left : left + width] = np.round(tiles[f] * 255)
-    tile_px = (BANK_WIDTH - 20) / shape[1]
+        pixels[top : top + kh, left : left + kw] = np.round(tiles[f] * 255)
+    tile_px = (width - 20) / shape[1]
     layout = _bank_layout(shape, tile_px, lang)
     image = {"type": "image", "z": pixels.tolist(), "hoverinfo": "skip"}
-    targets = _numbers_and_targets(layout, origins, (height, width), selected, lang)
+    targets = _numbers_and_targets(layout, origins, (kh, kw), selected, lang)
     return build_figure([image, targets], layout)
 
 
@@ -219,6 +222,7 @@ def filter_channels(
     selected: int | None = None,
     columns: int = 16,
     names: Sequence[str] = RGB,
+    width: int = BANK_WIDTH,
     lang: str | None = None,
 ) -> go.Figure:
     """Show every filter of a colour layer as three rows of weights, R, G and B, on one scale.
@@ -233,6 +237,8 @@ def filter_channels(
         Filters per block of rows.
     names : sequence of str, default ("R", "G", "B")
         The input channels' names, written left of their rows.
+    width : int, default :data:`BANK_WIDTH`
+        The width in pixels the figure's height is made for.
     lang : str, optional
         Language; the current one by default.
 
@@ -251,23 +257,23 @@ def filter_channels(
     """
     lang = lang or get_language()
     bank = np.asarray(kernel, dtype=float)
-    height, width, channels, count = bank.shape
+    kh, kw, channels, count = bank.shape
     columns = max(1, min(columns, count))
-    tile = (channels * (height + 1) - 1, width)  # a filter: its channels one under the other
+    tile = (channels * (kh + 1) - 1, kw)  # a filter: its channels one under the other
     shape = _mosaic_shape(count, columns, tile)
     z = np.full(shape, np.nan)
     hover = np.full(shape, "", dtype=object)
     origins = _tile_origins(count, columns, tile)
     for f, (top, left) in enumerate(origins):
         for c in range(channels):
-            row = top + c * (height + 1)
-            z[row : row + height, left : left + width] = bank[:, :, c, f]
+            row = top + c * (kh + 1)
+            z[row : row + kh, left : left + kw] = bank[:, :, c, f]
             for (m, n), text in np.ndenumerate(np.array(cell_texts(bank[:, :, c, f], lang, 3))):
                 hover[row + m, left + n] = t(
                     "channels.bank.hover_weight", lang=lang, number=f, channel=names[c], value=text
                 )
     limit = weight_limit(bank)
-    layout = _bank_layout(shape, (BANK_WIDTH - 60) / (shape[1] + 1.5), lang, left=30)
+    layout = _bank_layout(shape, (width - 60) / (shape[1] + 1.5), lang, left=30)
     layout["xaxis"]["range"] = [-2.0, shape[1] - 0.5]  # room for the channels' names
     first_rows = {top for top, _ in origins}
     for top in sorted(first_rows):
@@ -276,7 +282,7 @@ def filter_channels(
                 {
                     "text": f"<b>{name}</b>",
                     "x": -1.2,
-                    "y": top + c * (height + 1) + (height - 1) / 2,
+                    "y": top + c * (kh + 1) + (kh - 1) / 2,
                     "xref": "x",
                     "yref": "y",
                     "showarrow": False,

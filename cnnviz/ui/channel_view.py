@@ -42,6 +42,9 @@ from cnnviz.ui.url_state import url_number
 PHONE_PX = 640
 """Below this width Streamlit stacks columns, and the phone's figures replace the wide ones."""
 
+PHONE_FIGURE_PX = 360
+"""Width of a figure on a phone, in pixels: what its height is made for."""
+
 _CSS = """
 <style>
 @media (max-width: {px}px) {{ [class*="st-key-{key}_wide"] {{ display: none; }} }}
@@ -76,7 +79,8 @@ def _bank_figure(
 ) -> go.Figure:
     """Draw the bank (RGB tiles, or per channel): the same on every rerun until a pick."""
     draw = channel_figures.filter_channels if per_channel else channel_figures.filter_bank
-    return draw(kernel, selected=selected, columns=columns, lang=lang)
+    width = PHONE_FIGURE_PX if columns < 16 else channel_figures.BANK_WIDTH
+    return draw(kernel, selected=selected, columns=columns, width=width, lang=lang)
 
 
 def _responsive(
@@ -125,9 +129,10 @@ def show_filter_bank(kernel: np.ndarray, bias: np.ndarray, *, key: str) -> int:
         if clicked is not None and 0 <= clicked < count:
             st.session_state[index_key] = clicked
 
-    st.subheader(t("channels.bank.title", count=count))
     limit = format_number(weight_limit(kernel), digits=3)
-    st.caption(t("channels.bank.explain", limit=limit))
+    st.subheader(
+        t("channels.bank.title", count=count), help=t("channels.bank.explain", limit=limit)
+    )
     number_col, bias_col = st.columns([1, 2], vertical_alignment="bottom")
     with number_col:
         index = int(
@@ -147,6 +152,7 @@ def show_filter_bank(kernel: np.ndarray, bias: np.ndarray, *, key: str) -> int:
                 ),
                 picked,
             )
+    colour_tab.caption(t("channels.bank.legend", limit=limit))
     channel_tab.caption(t("channels.bank.per_channel_explain"))
     return index
 
@@ -182,8 +188,7 @@ def show_channel_sum(
     """
     parts = _contributions(image, kernel, np.asarray(bias), int(filter_index), padding)
     weights = np.ascontiguousarray(kernel[..., filter_index])
-    st.subheader(t("channels.sum.title", number=filter_index))
-    st.caption(t("channels.sum.explain"))
+    st.subheader(t("channels.sum.title", number=filter_index), help=t("channels.sum.explain"))
     _cell_view(image, weights, parts, padding, key)
 
 
@@ -212,6 +217,7 @@ def _cell_view(
         ),
         clicked,
     )
+    st.caption(t("channels.sum.legend"))
     st.markdown(t("channels.sum.cell_title", row=row, col=col))
     row, col = cell_picker(trace, None, key=key)
     st.code("\n".join(cell_lines(trace.step_at(row, col), RGB)), language=None, wrap_lines=True)

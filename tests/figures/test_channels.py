@@ -115,3 +115,13 @@ def test_filter_bank_refuses_filters_that_are_not_rgb():
     with pytest.raises(InputError) as err:
         cf.filter_bank(np.zeros((3, 3, 1, 4)))
     assert err.value.key == "channels.error.not_rgb_filters"
+
+
+@pytest.mark.parametrize("draw", [cf.filter_bank, cf.filter_channels])
+def test_a_bank_is_as_tall_as_its_tiles_at_the_width_it_is_made_for(draw):
+    wide = draw(BANK, columns=5, width=cf.BANK_WIDTH, lang="en")
+    phone = draw(BANK, columns=5, width=360, lang="en")
+    # The same mosaic: its height in pixels scales with the width it is drawn at.
+    assert phone.layout.height < wide.layout.height < 2.3 * phone.layout.height
+    rows = np.shape(wide.data[0].z)[0]
+    assert wide.layout.height > rows * 10  # every cell a readable size, not a sliver
