@@ -493,6 +493,7 @@ def channel_sum_figure(
     kernel_size: tuple[int, int] = (3, 3),
     stacked: bool = False,
     names: Sequence[str] = RGB,
+    width: int = ASSUMED_WIDTH,
     lang: str | None = None,
 ) -> go.Figure:
     """Draw one feature map as the sum of its channels' contributions plus the bias.
@@ -514,6 +515,9 @@ def channel_sum_figure(
         and contribution right (a phone).
     names : sequence of str, default ("R", "G", "B")
         The channels' names in the titles.
+    width : int, default :data:`~cnnviz.figures._base.ASSUMED_WIDTH`
+        The width in pixels the side-by-side figure's height is made for
+        (wider in presenter mode, so the panels grow with the screen).
     lang : str, optional
         Language; the current one by default.
 
@@ -539,7 +543,7 @@ def channel_sum_figure(
     boxes = _boxes(stacked, count)
     layout = base_layout(
         lang,
-        height=count * STACK_ROW_PX if stacked else int(ASSUMED_WIDTH / 2.4),
+        height=count * STACK_ROW_PX if stacked else int(width / 2.4),
         margin=(6, 6, 6 if stacked else 28, 6),
         annotations=[],
         hovermode="closest",

@@ -31,11 +31,14 @@ from cnnviz.core.conv import activate
 from cnnviz.core.stage import StageData, conv_stage_data
 from cnnviz.core.trace import ConvTrace, conv2d_trace
 from cnnviz.figures import channels as channel_figures
+from cnnviz.figures._base import ASSUMED_WIDTH
 from cnnviz.figures.cells import cell_from_selection
+from cnnviz.figures.channels import BANK_WIDTH
 from cnnviz.i18n import format_number, get_language, t
 from cnnviz.ui import kit
 from cnnviz.ui.cell_picker import cell_picker, clamp_cell
 from cnnviz.ui.language import fragment
+from cnnviz.ui.presenter import presenting
 from cnnviz.ui.stage import stage
 from cnnviz.ui.url_state import url_number
 
@@ -44,6 +47,9 @@ PHONE_PX = 640
 
 PHONE_FIGURE_PX = 360
 """Width of a figure on a phone, in pixels: what its height is made for."""
+
+PRESENTER_FIGURE_PX = 1000
+"""Width of a figure in presenter mode at 1024 pixels (no sidebar): its panels grow with it."""
 
 _CSS = """
 <style>
@@ -75,12 +81,18 @@ def _stage_data(image: np.ndarray, weights: np.ndarray, bias: float, padding: st
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _bank_figure(
-    per_channel: bool, kernel: np.ndarray, selected: int, columns: int, lang: str
+    per_channel: bool, kernel: np.ndarray, selected: int, columns: int, width: int, lang: str
 ) -> go.Figure:
     """Draw the bank (RGB tiles, or per channel): the same on every rerun until a pick."""
     draw = channel_figures.filter_channels if per_channel else channel_figures.filter_bank
-    width = PHONE_FIGURE_PX if columns < 16 else channel_figures.BANK_WIDTH
     return draw(kernel, selected=selected, columns=columns, width=width, lang=lang)
+
+
+def _width(phone: bool, wide: int) -> int:
+    """Return the width a figure's height is made for: a phone's, a projector's or ``wide``."""
+    if phone:
+        return PHONE_FIGURE_PX
+    return PRESENTER_FIGURE_PX if presenting() else wide
 
 
 def _responsive(
@@ -148,7 +160,7 @@ def show_filter_bank(kernel: np.ndarray, bias: np.ndarray, *, key: str) -> int:
             _responsive(
                 f"{key}_{'channels' if per_channel else 'rgb'}",
                 lambda phone, p=per_channel: _bank_figure(
-                    p, kernel, index, 8 if phone else 16, lang
+                    p, kernel, index, 8 if phone else 16, _width(phone, BANK_WIDTH), lang
                 ),
                 picked,
             )
@@ -213,7 +225,13 @@ def _cell_view(
     _responsive(
         f"{key}_sum",
         lambda phone: channel_figures.channel_sum_figure(
-            image, parts, cell=(row, col), kernel_size=weights.shape[:2], stacked=phone, lang=lang
+            image,
+            parts,
+            cell=(row, col),
+            kernel_size=weights.shape[:2],
+            stacked=phone,
+            width=_width(phone, ASSUMED_WIDTH),
+            lang=lang,
         ),
         clicked,
     )
