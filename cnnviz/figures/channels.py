@@ -44,6 +44,7 @@ from cnnviz.figures._base import (
     cell_axis,
     cell_rect,
     cell_texts,
+    outline_cell,
     paper_text,
 )
 from cnnviz.figures.cells import click_targets
@@ -415,18 +416,10 @@ def _window_outline(
     (row, col), (kh, kw), ((top, _), (left, _)) = cell, span, pads
     first = (max(row - top, 0), max(col - left, 0))
     last = (min(row - top + kh - 1, shape[0] - 1), min(col - left + kw - 1, shape[1] - 1))
-    x, y = cell_rect(first[0], first[1], last[0], last[1])
-    return {
-        "type": "scatter",
-        "x": x,
-        "y": y,
-        "mode": "lines",
-        "line": {"color": WINDOW_COLOR, "width": 3},
-        "hoverinfo": "skip",
-        "showlegend": False,
-        "xaxis": axes[0],
-        "yaxis": axes[1],
-    }
+    outline = outline_cell(*first, xaxis=axes[0], yaxis=axes[1])
+    outline["x"], outline["y"] = cell_rect(first[0], first[1], last[0], last[1])
+    outline["line"] = {"color": WINDOW_COLOR, "width": 3}
+    return outline
 
 
 def _input_trace(image: np.ndarray, channel: int | None, axes: tuple[str, str], lang: str) -> dict:
@@ -571,12 +564,7 @@ def channel_sum_figure(
             outlines.append(
                 _window_outline(cell, kernel_size, parts.pads, image.shape[:2], top_axes)
             )
-            outlines.append(
-                {
-                    **_window_outline(cell, (1, 1), ((0, 0), (0, 0)), term.shape, bottom_axes),
-                    "line": {"color": WINDOW_COLOR, "width": 3},
-                }
-            )
+            outlines.append(outline_cell(*cell, xaxis=bottom_axes[0], yaxis=bottom_axes[1]))
         if i:
             text = t("channels.sum.plus_bias", lang=lang) if last else "+"
             text = text.replace(" =", "<br>=") if last and not stacked else text
