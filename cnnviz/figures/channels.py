@@ -106,6 +106,8 @@ def _bank_layout(
         0, rows - 1, domain=[0, 1], anchor="x", reverse=True, scaleanchor="x", ticks=False
     )
     layout["plot_bgcolor"] = "rgba(0,0,0,0)"
+    # Room on both sides for the selected tile's frame, which stands out of the tiles.
+    layout["xaxis"]["range"] = [-0.9, cols - 0.1]
     return layout
 
 
@@ -275,7 +277,7 @@ def filter_channels(
                 )
     limit = weight_limit(bank)
     layout = _bank_layout(shape, (width - 60) / (shape[1] + 1.5), lang, left=30)
-    layout["xaxis"]["range"] = [-2.0, shape[1] - 0.5]  # room for the channels' names
+    layout["xaxis"]["range"][0] = -2.0  # room for the channels' names
     first_rows = {top for top, _ in origins}
     for top in sorted(first_rows):
         for c, name in enumerate(names[:channels]):
