@@ -18,7 +18,7 @@ from cnnviz.ui.kit import chart, last_valid
 SOURCES: tuple[str, ...] = ("demo", "zip")
 """The offline demo (bundled digits adapted to the colour network) or a user's zip."""
 
-PREVIEW = 8  # adapted images shown
+PREVIEW = 10  # adapted images shown (one per class)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -97,15 +97,12 @@ def show_adaptation(
             rule=rule,
         )
     )
-    first = [
-        int(np.flatnonzero(data.y_train == c)[0])
-        for c in range(data.classes)
-        if (data.y_train == c).any()
-    ][:PREVIEW]
+    first = [int(np.flatnonzero(data.y_train == c)[0]) for c in np.unique(data.y_train)][:PREVIEW]
     titles = [data.class_label(int(data.y_train[i]), lang) for i in first]
-    chart(
-        figs.image_grid(
-            data.to_unit(data.x_train[first]), titles, columns=PREVIEW, panel_px=64, lang=lang
-        ),
-        key=f"{KEY}_preview",
-    )
+    with st.expander(t("transfer.data.preview")):
+        chart(
+            figs.image_grid(
+                data.to_unit(data.x_train[first]), titles, columns=PREVIEW, panel_px=48, lang=lang
+            ),
+            key=f"{KEY}_preview",
+        )

@@ -40,19 +40,18 @@ def show_comparison(result: tr.Comparison, lang: str) -> None:
 
 
 def numbers(result: tr.Comparison, names: tuple[str, str], lang: str) -> pd.DataFrame:
-    """One row per run: test accuracy and loss, first-epoch accuracy, trainable weights, time."""
+    """One row per run: test accuracy, first-epoch accuracy, weights that learn, time."""
     runs: tuple[RunResult, RunResult] = (result.pretrained, result.scratch)
     return pd.DataFrame(
         {
             t("transfer.result.run"): list(names),
-            t("train.result.test_accuracy"): [percent(r.test_accuracy, lang) for r in runs],
+            t("transfer.result.test"): [percent(r.test_accuracy, lang) for r in runs],
             t("transfer.result.first"): [percent(tr.first_epoch_accuracy(r), lang) for r in runs],
-            t("train.result.test_loss"): [round(r.test_loss, 3) for r in runs],
             t("transfer.result.trainable"): [
                 format_count(result.trainable, lang),
                 format_count(result.params, lang),
             ],
-            t("train.result.time"): [clock(r.seconds) for r in runs],
+            t("transfer.result.time"): [clock(r.seconds) for r in runs],
         }
     )
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from app_pages.training.live_view import status_text
 from app_pages.transfer import KEY, choice
-from cnnviz.i18n import InputError, t
+from cnnviz.i18n import InputError, format_number, t
 from cnnviz.nets import run_store
 from cnnviz.nets import transfer as tr
 from cnnviz.nets.limits import LIMITS, SLOTS
@@ -48,14 +48,17 @@ def bundled_model(base: str) -> Any:
 
 def settings_widgets(base: str) -> tr.TransferSettings:
     """Show how to train (mode, head, epochs, learning rate) and return the settings."""
-    cols = st.columns([2, 1, 1, 1])
+    cols = st.columns([3, 3, 2, 2])
     with cols[0]:
         mode = choice(st.radio, "transfer.mode", tr.PRETRAINED_MODES, "mode", horizontal=True)
     head = choice(cols[1].selectbox, "transfer.head", tr.HEADS, "head")
     epochs = url_number(
         cols[2].slider, t("transfer.epochs"), 1, LIMITS.max_epochs, 5, key=f"{KEY}_epochs"
     )
-    rate = cols[3].select_slider(t("transfer.rate"), RATES, value=0.001, key=f"{KEY}_rate")
+    shown = {rate: format_number(rate, digits=4) for rate in RATES}  # up front: DESIGN §4
+    rate = cols[3].select_slider(
+        t("transfer.rate"), RATES, value=0.001, format_func=shown.get, key=f"{KEY}_rate"
+    )
     settings = tr.TransferSettings(
         base=base, mode=mode, head=head, epochs=int(epochs), learning_rate=float(rate)
     )

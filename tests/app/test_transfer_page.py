@@ -35,9 +35,8 @@ def test_demo_compares_two_runs(lang):
     # The sentence reads the run's own numbers.
     verdict = at.info[0].value
     pre = f"{100 * result.pretrained.test_accuracy:.1f}".rstrip("0").rstrip(".")
-    if lang == "es":
-        pre = pre.replace(".", ",")
-    assert f"{pre} %" in verdict
+    shown = f"{pre}%" if lang == "en" else f"{pre.replace('.', ',')} %"
+    assert shown in verdict
     title = "Pretrained vs from scratch" if lang == "en" else "Preentrenada frente a desde cero"
     assert any(h.value == title for h in at.subheader)
     table, layers = (frame.value for frame in at.dataframe)
