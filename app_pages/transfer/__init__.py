@@ -9,29 +9,12 @@ slots and limits (:mod:`cnnviz.nets.limits`) and :func:`cnnviz.nets.training.tra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from functools import partial
 
-from cnnviz.i18n import labels, t
-from cnnviz.ui.url_state import url_choice
+from app_pages.training import choice as training_choice
 
 KEY = "transfer"
 """Prefix of every widget and session key of the page."""
 
-
-def choice(
-    widget: Callable[..., Any], label_key: str, options: Sequence[str], key: str, **kwargs: Any
-) -> str:
-    """Show a choice labelled ``t(label_key)`` whose options read ``t(f"{label_key}.{option}")``.
-
-    The value goes to the URL (:func:`cnnviz.ui.url_state.url_choice`) under
-    the widget key ``f"{KEY}_{key}"``.
-    """
-    return url_choice(
-        widget,
-        t(label_key),
-        options,
-        key=f"{KEY}_{key}",
-        format_func=labels(label_key + ".{}"),
-        **kwargs,
-    )
+choice = partial(training_choice, prefix=KEY)
+"""The training page's translated, URL-bound choice, under this page's keys."""

@@ -32,7 +32,7 @@ stop_slot = stop_col.empty()
 if start and prepared is not None and st.session_state.get(f"{KEY}_active") is None:
     bundled = run.bundled_model(base)
     labels = tuple(prepared.class_label(i, lang) for i in range(prepared.classes))
-    run.start(bundled, prepared, settings, labels, t(f"transfer.data.source.{source}"))
+    run.start(run.Plan(bundled, prepared, settings, labels, t(f"transfer.data.source.{source}")))
 run.watch(stop_slot)
 
 comparison = st.session_state.get(f"{KEY}_result")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -72,13 +73,18 @@ def settings_widgets(base: str) -> tr.TransferSettings:
     return settings
 
 
-def job(
-    bundled: Any,
-    data: Prepared,
-    settings: tr.TransferSettings,
-    labels: tuple[str, ...],
-    source: str,
-) -> Callable[[LiveRun], tr.Comparison]:
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What to train: the bundled network, the data, the settings, as the page names them."""
+
+    bundled: Any
+    data: Prepared
+    settings: tr.TransferSettings
+    labels: tuple[str, ...]
+    source: str
+
+
+def job(plan: Plan) -> Callable[[LiveRun], tr.Comparison]:
     """Return the work of the run's thread: wait for a slot, train both networks, compare.
 
     No Streamlit call in it; it reports into the :class:`LiveRun` (``leg`` says
@@ -95,11 +101,11 @@ def job(
             live.phase = "starting"
             keras_module()  # imported once per server, the heap frozen
             return tr.compare_runs(
-                bundled,
-                data,
-                settings,
-                class_labels=labels,
-                source=source,
+                plan.bundled,
+                plan.data,
+                plan.settings,
+                class_labels=plan.labels,
+                source=plan.source,
                 reporter=lambda leg, progress: report(live, leg, progress),
                 stop=live.stop,
             )
@@ -107,16 +113,10 @@ def job(
     return work
 
 
-def start(
-    bundled: Any,
-    data: Prepared,
-    settings: tr.TransferSettings,
-    labels: tuple[str, ...],
-    source: str,
-) -> None:
+def start(plan: Plan) -> None:
     """Start the comparison in a thread of the server; the session watches it."""
     try:
-        live = run_store.start(RUNS, job(bundled, data, settings, labels, source))
+        live = run_store.start(RUNS, job(plan))
     except InputError as err:  # the server keeps too many running trainings
         st.error(err.message())
         return
