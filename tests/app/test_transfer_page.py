@@ -61,3 +61,19 @@ def test_one_class_zip_is_refused_and_the_good_one_kept(lang):
     kept = "scenes.zip"
     assert any(kept in c.value for c in at.caption)  # the last good zip stays in use
     assert not at.button(key="transfer_start").disabled
+
+
+def test_digit_network_result_goes_to_the_network_pages():
+    # Ten grey classes of 28x28 from the digit network: the network pages can read it.
+    at = open_page(PAGE, "en", timeout=300, transfer_source="zip", transfer_base="mnist")
+    data = _zip({str(digit): 5 for digit in range(10)})
+    at.file_uploader(key="transfer_zip").set_value(("digits.zip", data, "application/zip")).run()
+    assert any("28×28" in c.value for c in at.caption)
+    at.slider(key="transfer_epochs").set_value(1).run()
+    at.button(key="transfer_start").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["transfer_result"]
+    assert result.input_shape == (28, 28, 1) and len(result.class_labels) == 10
+    at.button(key="transfer_use").click().run()
+    assert at.session_state["session_model"] is result.model
+    assert at.session_state["session_model_name"] == "Pretrained (Frozen)"
