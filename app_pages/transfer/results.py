@@ -34,6 +34,7 @@ def show_comparison(result: tr.Comparison, lang: str) -> None:
         key=f"{KEY}_overlay",
     )
     st.dataframe(numbers(result, names, lang), hide_index=True, key=f"{KEY}_numbers")
+    st.caption(t("transfer.result.time_note"))
     with st.expander(t("transfer.result.layers")):
         st.dataframe(layer_table(result.model), hide_index=True, key=f"{KEY}_layers")
     use_model(result, names[0])

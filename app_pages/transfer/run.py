@@ -157,7 +157,7 @@ def draw(live: LiveRun, bar: Any) -> None:
     leg = getattr(live, "leg", 0)
     progress = live.progress
     fraction = (leg + (progress.fraction if progress else 0.0)) / 2
-    which = t("transfer.run.pretrained" if leg == 0 else "transfer.run.scratch")
+    which = t("transfer.run.pretrained" if leg == 0 else "transfer.run.scratch_network")
     bar.progress(
         min(fraction, 1.0), text=t("transfer.run.leg", which=which, status=status_text(live))
     )
