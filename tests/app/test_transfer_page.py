@@ -35,7 +35,7 @@ def test_demo_compares_two_runs(lang):
     # The sentence reads the run's own numbers.
     verdict = at.info[0].value
     pre = f"{100 * result.pretrained.test_accuracy:.1f}".rstrip("0").rstrip(".")
-    shown = f"{pre}%" if lang == "en" else f"{pre.replace('.', ',')} %"
+    shown = f"{pre}%" if lang == "en" else f"{pre.replace('.', ',')}\u00a0%"
     assert shown in verdict
     title = "Pretrained vs from scratch" if lang == "en" else "Preentrenada frente a desde cero"
     assert any(h.value == title for h in at.subheader)
