@@ -18,18 +18,24 @@ KEY = "train"
 
 
 def choice(
-    widget: Callable[..., Any], label_key: str, options: Sequence[str], key: str, **kwargs: Any
+    widget: Callable[..., Any],
+    label_key: str,
+    options: Sequence[str],
+    key: str,
+    *,
+    prefix: str = KEY,
+    **kwargs: Any,
 ) -> str:
     """Show a choice labelled ``t(label_key)`` whose options read ``t(f"{label_key}.{option}")``.
 
     The choice goes to the URL by value (:func:`cnnviz.ui.url_state.url_choice`),
-    under the widget key ``f"{KEY}_{key}"``; ``kwargs`` go to ``widget``.
+    under the widget key ``f"{prefix}_{key}"``; ``kwargs`` go to ``widget``.
     """
     return url_choice(
         widget,
         t(label_key),
         options,
-        key=f"{KEY}_{key}",
+        key=f"{prefix}_{key}",
         format_func=labels(label_key + ".{}"),
         **kwargs,
     )

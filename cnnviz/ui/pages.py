@@ -92,6 +92,13 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.networks",
     ),
     PageEntry(
+        "app_pages/transfer/page.py",
+        "transfer.nav",
+        ":material/move_up:",
+        "transfer",
+        "nav.section.networks",
+    ),
+    PageEntry(
         "app_pages/backprop/page.py",
         "backprop.nav",
         ":material/undo:",

@@ -74,6 +74,7 @@ PAGES = (
     "/saliency",
     "/training",
     "/training?train_source=zip",
+    "/transfer",
     "/backprop?backprop_source=conv",  # its tables open (they sit in a closed expander)
     "/conv-matrix",
     "/why-cnns?why_view=shift",
