@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz.i18n import t
+from cnnviz.ui.kernel_editor import CHANNEL_NAMES
 from cnnviz.ui.network import Network, learned_filters
 
 ACTIONS = (
@@ -81,18 +82,28 @@ class Surgery:
         self._new_version()
 
     def table(self, index: int) -> None:
-        """Edit one filter's weights in a table; valid numbers go straight into the bank."""
+        """Edit one filter's weights, one table per input channel; valid numbers go into the bank.
+
+        A digit has one channel (one table); a colour image three, R, G and B,
+        stacked (side by side, three tables would be too narrow to read).
+        A cell that is not a number leaves that channel's last valid weights.
+        """
         bank = self.bank()
-        weights = bank[:, :, 0, index]
-        frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
+        channels = bank.shape[2]
         version = st.session_state.get(self._version_key, 0)
-        editor_key = f"{self.key}_surgery_editor_{index}_{version}"
-        edited = st.data_editor(frame, key=editor_key, hide_index=False)
-        values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
-        if values.shape != weights.shape or not np.isfinite(values).all():
-            st.error(t("net.surgery.bad_cell"))  # keep the last valid weights
-            return
-        bank[:, :, 0, index] = values
+        for channel in range(channels):
+            weights = bank[:, :, channel, index]
+            editor_key = f"{self.key}_surgery_editor_{index}_{version}"
+            if channels > 1:
+                st.markdown(f"**{t('kernel_editor.channel', channel=CHANNEL_NAMES[channel])}**")
+                editor_key += f"_{CHANNEL_NAMES[channel]}"
+            frame = pd.DataFrame(weights, columns=[str(c) for c in range(weights.shape[1])])
+            edited = st.data_editor(frame, key=editor_key, hide_index=False)
+            values = pd.DataFrame(edited).apply(pd.to_numeric, errors="coerce").to_numpy(float)
+            if values.shape != weights.shape or not np.isfinite(values).all():
+                st.error(t("net.surgery.bad_cell"))  # keep the last valid weights
+                continue
+            bank[:, :, channel, index] = values
 
     def buttons(self, index: int) -> None:
         """Show the buttons that reset, switch off or negate the filter, and reset them all."""
