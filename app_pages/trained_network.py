@@ -23,6 +23,7 @@ from cnnviz.ui.network import (
     test_accuracy,
     window_size,
 )
+from cnnviz.ui.presenter import presenting
 from cnnviz.ui.surgery import Surgery
 from cnnviz.ui.url_state import url_choice, url_number
 
@@ -38,12 +39,12 @@ intro = st.empty()  # says which network: known once it is chosen, below
 network = choose_network(colour=True)
 DIGITS = network.reads_digits  # the texts say "digit" for this network, "image" for the others
 INTROS = {"bundled": "net.intro", "colour": "colour.intro"}
-intro.caption(t(INTROS.get(network.model_id, "net.intro_session"), name=network.label))
+if not presenting():  # projected, the teacher says it: the picture gets the room
+    intro.caption(t(INTROS.get(network.model_id, "net.intro_session"), name=network.label))
 CLASS_NAMES = [network.class_label(c) for c in range(network.classes)]
 # The convolutions whose filters the page shows; the first one is open to surgery.
 CONVOLUTIONS = [layer.name for layer in network.model.layers if type(layer).__name__ == "Conv2D"]
-SURGERY_LAYER = CONVOLUTIONS[0]
-SURGERY = Surgery(network, SURGERY_LAYER, KEY)
+SURGERY = Surgery(network, CONVOLUTIONS[0], KEY)
 
 
 def pick_index(label: str, count: int, key: str) -> int:
@@ -145,7 +146,8 @@ def show_first_layer(picked: DigitInput, inspection) -> None:
     A digit network's filters have one slice each; a colour network's have
     three (R, G, B), shown one channel at a time. The lead adds
     :mod:`cnnviz.ui.channel_view` here (RGB filters, and each first-layer
-    map as the sum of its R, G and B contributions plus bias).
+    map as the sum of its R, G and B contributions plus bias), which needs
+    ``picked.digit`` (the input) and ``inspection.layer(CONVOLUTIONS[0])``.
     """
     kernel1, _ = learned_filters(network, CONVOLUTIONS[0])
     size = window_size(kernel1.shape[:2])
@@ -187,57 +189,6 @@ def show_filters(picked: DigitInput, inspection) -> None:
     )
 
 
-# --- kernel surgery ---------------------------------------------------------------------------
-
-
-def show_surgery(picked: DigitInput, original) -> None:
-    """Edit a first-layer filter; compare its feature map and the prediction before and after."""
-    bank = SURGERY.bank()
-    count = bank.shape[3]
-    st.markdown(t("net.surgery.explain"))
-    left, right = st.columns([1, 2])
-    with left:
-        index = int(
-            st.number_input(
-                t("net.surgery.filter", last=count - 1),
-                min_value=0,
-                max_value=count - 1,
-                key=f"{KEY}_surgery_filter",
-            )
-        )
-        SURGERY.table(index)
-        SURGERY.buttons(index)
-    overrides = {SURGERY_LAYER: (bank.copy(), SURGERY.bias())}
-    edited = inspect_digit(network, picked.digit, overrides)
-    before = next(layer for layer in original.layers if layer.name == SURGERY_LAYER)
-    after = next(layer for layer in edited.layers if layer.name == SURGERY_LAYER)
-    with right:
-        old, new = int(np.argmax(original.probabilities)), int(np.argmax(edited.probabilities))
-        if old != new:
-            st.warning(t("net.surgery.changed", old=CLASS_NAMES[old], new=CLASS_NAMES[new]))
-        else:
-            st.success(t("net.surgery.same", digit=CLASS_NAMES[new]))
-        chart(
-            network_figures.probability_bars(
-                edited.probabilities,
-                class_names=CLASS_NAMES,
-                class_title=t("net.bars.class" if DIGITS else "colour.bars.class"),
-                reference=original.probabilities,
-                lang=lang,
-            ),
-            key=f"{KEY}_surgery_bars",
-        )
-    chart(
-        conv_figures.feature_map_grid(
-            np.stack([before.values[..., index], after.values[..., index]], axis=-1),
-            titles=[t("net.surgery.before", index=index), t("net.surgery.after", index=index)],
-            clickable=False,
-            lang=lang,
-        ),
-        key=f"{KEY}_surgery_maps",
-    )
-
-
 # --- the page ---------------------------------------------------------------------------------
 
 left, right = st.columns([1, 1.2], gap="large")
@@ -269,4 +220,4 @@ if tab == "maps":
 elif tab == "filters":
     show_filters(picked, inspection)
 else:
-    show_surgery(picked, inspection)
+    SURGERY.show(picked.digit, inspection, CLASS_NAMES, lang=lang)

@@ -416,6 +416,9 @@ def probability_bars(
             },
             "tickfont": {"size": CELL_FONT},
             "type": "category",
+            "dtick": 1,  # every class named, "airplane" to "truck" too
+            "tickangle": -40 if max(map(len, names)) > 3 else 0,
+            "automargin": True,
         },
         yaxis={
             "title": {"text": t("net.bars.probability", lang=lang), "font": {"size": TEXT_FONT}},

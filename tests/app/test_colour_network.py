@@ -20,6 +20,7 @@ from tests.app.test_network_pages import NET, SALIENCY, headline, png_bytes
 from tests.io.test_images import png_header_claiming
 
 assert keras  # imported for its side effect above
+RUN_TIMEOUT = 300  # seconds a run may take (AppTest's default is far less)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,12 @@ def colour_model():
 @pytest.fixture(scope="module")
 def predicted(cifar, colour_model):
     return predict_batch(colour_model, cifar.x_test).argmax(axis=1)
+
+
+def open_slow(page: str, lang: str, **params: str):
+    """Open a page with room for one run: the colour network's first one loads TensorFlow,
+    the network and CIFAR-10, and this machine's two cores are shared."""
+    return open_page(page, lang, timeout=RUN_TIMEOUT, **params)
 
 
 def jpeg_bytes(array: np.ndarray) -> bytes:
@@ -69,7 +76,7 @@ def test_a_colour_test_image_is_named_in_the_language_with_its_verdict(
     lang, cifar, predicted, colour_model
 ):
     index = 3
-    at = open_page(NET, lang, network="colour", colour_index=str(index))
+    at = open_slow(NET, lang, network="colour", colour_index=str(index))
     label = int(cifar.y_test[index])
     name = cifar.class_label(label, lang=lang)
     assert t("colour.pick.test_caption", lang=lang, index=index, label=name) in [
@@ -100,7 +107,7 @@ def test_a_colour_test_image_is_named_in_the_language_with_its_verdict(
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_a_class_then_the_mistakes_of_the_colour_network(lang, cifar, predicted):
-    at = open_page(NET, lang, network="colour")
+    at = open_slow(NET, lang, network="colour")
     at.selectbox(key="colour_class").set_value("3").run()  # cat / gato
     cats = np.flatnonzero(cifar.y_test == 3)
     assert at.number_input(key="colour_index").value == cats[0]
@@ -115,7 +122,7 @@ def test_a_class_then_the_mistakes_of_the_colour_network(lang, cifar, predicted)
 
 
 def test_the_link_opens_the_colour_network_and_the_choice_writes_it(cifar):
-    at = open_page(NET, "en")
+    at = open_slow(NET, "en")
     assert at.segmented_control(key="network").value == "digits"
     assert at.radio(key="digit_source").value == "test"
     at.segmented_control(key="network").set_value("colour").run()
@@ -130,7 +137,7 @@ def test_the_link_opens_the_colour_network_and_the_choice_writes_it(cifar):
 
 def test_an_uploaded_photo_is_cropped_resized_scaled_and_predicted(cifar, colour_model):
     photo = a_photo()
-    at = open_page(NET, "en", network="colour", colour_source="upload")
+    at = open_slow(NET, "en", network="colour", colour_source="upload")
     at.file_uploader(key="colour_upload").set_value(("car.png", png_bytes(photo), "image/png"))
     at.run()
     assert not at.exception, at.exception
@@ -151,7 +158,7 @@ def test_an_uploaded_photo_is_cropped_resized_scaled_and_predicted(cifar, colour
     ],
 )
 def test_hostile_uploads_say_why_and_keep_the_last_image(name, data, message):
-    at = open_page(NET, "es", network="colour", colour_index="12")
+    at = open_slow(NET, "es", network="colour", colour_index="12")
     first = headline(at)
     at.radio(key="colour_source").set_value("upload").run()
     at.file_uploader(key="colour_upload").set_value((name, data, "image/png")).run()
@@ -165,7 +172,7 @@ def test_hostile_uploads_say_why_and_keep_the_last_image(name, data, message):
 
 def test_the_camera_reads_a_colour_photo_and_a_blank_one_keeps_it(cifar):
     photo = a_photo()
-    at = open_page(NET, "en", network="colour", colour_source="camera")
+    at = open_slow(NET, "en", network="colour", colour_source="camera")
     assert t("colour.pick.camera_hint", lang="en") in [i.value for i in at.info]
     at.camera_input(key="colour_camera").set_value(("shot.jpg", jpeg_bytes(photo), "image/jpeg"))
     at.run()
@@ -181,7 +188,7 @@ def test_the_camera_reads_a_colour_photo_and_a_blank_one_keeps_it(cifar):
 def test_the_camera_reads_a_digit_written_on_paper():
     paper = np.full((240, 320, 3), (235, 232, 220), np.uint8)  # warm white paper
     paper[40:200, 150:172] = (25, 25, 40)  # a "1" in dark ink
-    at = open_page(NET, "en", digit_source="camera")
+    at = open_slow(NET, "en", digit_source="camera")
     at.camera_input(key="digit_camera").set_value(("one.jpg", jpeg_bytes(paper), "image/jpeg"))
     at.run()
     assert not at.exception, at.exception
@@ -192,7 +199,7 @@ def test_the_camera_reads_a_digit_written_on_paper():
 
 
 def test_colour_layers_in_a_list_and_every_view_renders():
-    at = open_page(NET, "en", network="colour", colour_index="5")
+    at = open_slow(NET, "en", network="colour", colour_index="5")
     layers = at.selectbox(key="net_layer")
     assert layers.options[0].startswith("conv1 · 32 × 32 × 32")
     assert len(layers.options) == 15  # 6 convolutions, 6 ReLUs, 3 poolings
@@ -205,7 +212,7 @@ def test_colour_layers_in_a_list_and_every_view_renders():
 
 
 def test_colour_surgery_edits_three_channel_tables():
-    at = open_page(NET, "en", network="colour", colour_index="5", net_view="surgery")
+    at = open_slow(NET, "en", network="colour", colour_index="5", net_view="surgery")
     assert len(at.data_editor) == 3  # R, G and B slices of the filter
     at.number_input(key="net_surgery_filter").set_value(5).run()
     at.button(key="net_surgery_zero").click().run()
@@ -217,7 +224,7 @@ def test_colour_surgery_edits_three_channel_tables():
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_saliency_of_the_colour_network_in_both_languages(lang, cifar, predicted):
-    at = open_page(SALIENCY, lang, network="colour", colour_index="8")
+    at = open_slow(SALIENCY, lang, network="colour", colour_index="8")
     assert not at.exception, at.exception
     winner = cifar.class_label(int(predicted[8]), lang=lang)
     assert at.subheader[0].value == t("saliency.page.maps", lang=lang, digit=winner)
@@ -229,7 +236,7 @@ def test_saliency_of_the_colour_network_in_both_languages(lang, cifar, predicted
 
 
 def test_saliency_keeps_the_colour_network_and_upload_of_the_other_page(cifar):
-    at = open_page(NET, "en", network="colour", colour_source="upload")
+    at = open_slow(NET, "en", network="colour", colour_source="upload")
     at.file_uploader(key="colour_upload").set_value(("car.png", png_bytes(a_photo()), "image/png"))
     at.run()
     at.switch_page(SALIENCY).run()
