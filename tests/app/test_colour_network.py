@@ -243,3 +243,25 @@ def test_saliency_keeps_the_colour_network_and_upload_of_the_other_page(cifar):
     assert not at.exception, at.exception
     assert at.segmented_control(key="network").value == "colour"
     assert t("net.pick.uploaded", lang="en", name="car.png") in [c.value for c in at.caption]
+
+
+def test_a_colour_model_trained_in_this_session_reads_colour_images(cifar):
+    from cnnviz.nets.cifar_model import build_cifar_model
+    from cnnviz.nets.model import fingerprint
+
+    keras.utils.set_random_seed(0)
+    own = build_cifar_model()  # untrained, 32x32x3: its kind comes from its input shape
+    at = open_slow(NET, "en", colour_index="4")
+    at.session_state["session_model"] = own
+    at.session_state["session_model_name"] = "Run 2"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="network").value == "session"
+    assert at.session_state["session_model_key"][1] == f"session-{fingerprint(own)}"
+    assert at.radio(key="colour_source").value == "test"
+    name = cifar.class_label(int(cifar.y_test[4]), lang="en")
+    assert t("colour.pick.test_caption", lang="en", index=4, label=name) in [
+        c.value for c in at.caption
+    ]
+    expected = inspect(own, cifar.x_test[4]).probabilities
+    assert headline(at) == expected_headline(expected, cifar, "en")
