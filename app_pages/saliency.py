@@ -18,7 +18,8 @@ lang = get_language()
 st.title(t("saliency.page.title"))
 st.caption(t("saliency.page.intro"))
 
-network = choose_network()
+network = choose_network(colour=True)
+CLASS_NAMES = [network.class_label(c) for c in range(network.classes)]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -37,10 +38,12 @@ def saliency_of(
 
 def target_labels(probabilities: np.ndarray, winner: int) -> dict[str, str]:
     """Label every target choice now: AppTest formats options in another thread."""
-    choices = {PREDICTED: t("saliency.page.target_predicted", digit=winner)}
-    for digit, probability in enumerate(probabilities):
+    choices = {PREDICTED: t("saliency.page.target_predicted", digit=CLASS_NAMES[winner])}
+    for index, probability in enumerate(probabilities):
         percent = format_number(100 * probability, digits=1, lang=lang)
-        choices[str(digit)] = t("saliency.page.target_class", digit=digit, probability=percent)
+        choices[str(index)] = t(
+            "saliency.page.target_class", digit=CLASS_NAMES[index], probability=percent
+        )
     return choices
 
 
@@ -147,7 +150,7 @@ with st.spinner(t("saliency.page.computing")):
         options,
     )
 
-st.subheader(t("saliency.page.maps", digit=class_index))
+st.subheader(t("saliency.page.maps", digit=CLASS_NAMES[class_index]))
 chart(
     network_figures.saliency_panels(
         picked.digit,

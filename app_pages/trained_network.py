@@ -1,7 +1,8 @@
-"""Inside a trained CNN: a digit, its preprocessing, the prediction, every layer, the filters.
+"""Inside a trained CNN: a picture, its preprocessing, the prediction, every layer, the filters.
 
-Kernel surgery: edit one learned filter of the first layer and watch its
-feature map and the prediction change.
+Three networks (``?network=``): the digit network, the colour network
+(CIFAR-10) and the session's own. Kernel surgery: edit one learned filter of
+the first layer and watch its feature map and the prediction change.
 """
 
 import numpy as np
@@ -10,6 +11,7 @@ import streamlit as st
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_count, format_number, format_shape, get_language, labels, t
+from cnnviz.ui.kernel_editor import CHANNEL_NAMES
 from cnnviz.ui.kit import bullets, chart
 from cnnviz.ui.network import (
     DigitInput,
@@ -19,26 +21,30 @@ from cnnviz.ui.network import (
     layer_explanation,
     learned_filters,
     test_accuracy,
-    test_digits,
     window_size,
 )
+from cnnviz.ui.presenter import presenting
 from cnnviz.ui.surgery import Surgery
 from cnnviz.ui.url_state import url_choice, url_number
 
 KEY = "net"
 UNSURE = 0.6  # below this top probability, the page says the network is unsure
+MAX_LAYER_BUTTONS = 8
+COLOUR_VERDICTS = ("colour.label_right", "colour.label_wrong")
 
 lang = get_language()
 st.title(t("net.title"))
 intro = st.empty()  # says which network: known once it is chosen, below
 
-network = choose_network()
-bundled = network.model_id == "bundled"
-intro.caption(t("net.intro") if bundled else t("net.intro_session", name=network.label))
+network = choose_network(colour=True)
+DIGITS = network.reads_digits  # the texts say "digit" for this network, "image" for the others
+INTROS = {"bundled": "net.intro", "colour": "colour.intro"}
+if not presenting():  # projected, the teacher says it: the picture gets the room
+    intro.caption(t(INTROS.get(network.model_id, "net.intro_session"), name=network.label))
+CLASS_NAMES = [network.class_label(c) for c in range(network.classes)]
 # The convolutions whose filters the page shows; the first one is open to surgery.
 CONVOLUTIONS = [layer.name for layer in network.model.layers if type(layer).__name__ == "Conv2D"]
-SURGERY_LAYER = CONVOLUTIONS[0]
-SURGERY = Surgery(network, SURGERY_LAYER, KEY)
+SURGERY = Surgery(network, CONVOLUTIONS[0], KEY)
 
 
 def pick_index(label: str, count: int, key: str) -> int:
@@ -51,21 +57,31 @@ def show_prediction(picked: DigitInput, probabilities: np.ndarray) -> None:
     """Show the network's answer in big type, the true label when known, and the bars."""
     winner = int(np.argmax(probabilities))
     confidence = format_number(100 * probabilities[winner], digits=1, lang=lang)
-    st.subheader(t("net.prediction", digit=winner, confidence=confidence))
+    st.subheader(t("net.prediction", digit=CLASS_NAMES[winner], confidence=confidence))
+    right, wrong = ("net.label_right", "net.label_wrong") if DIGITS else COLOUR_VERDICTS
+    label = None if picked.label is None else CLASS_NAMES[picked.label]
     if picked.label == winner:
-        st.success(t("net.label_right", label=picked.label))
+        st.success(t(right, label=label))
     elif picked.label is not None:
-        # Measured on these test digits for the active network, bundled or the session's own.
+        # Measured on these test images for the active network, bundled or the session's own.
         accuracy = format_number(100 * test_accuracy(network), digits=1, lang=lang)
-        count = format_count(test_digits().y_test.size, lang=lang)
-        st.warning(t("net.label_wrong", label=picked.label, accuracy=accuracy, count=count))
+        count = format_count(network.test_set().y_test.size, lang=lang)
+        st.warning(t(wrong, label=label, accuracy=accuracy, count=count))
     if probabilities[winner] < UNSURE:
-        st.info(t("net.unsure"))
-    chart(network_figures.probability_bars(probabilities, lang=lang), key=f"{KEY}_bars")
+        st.info(t("net.unsure" if DIGITS else "colour.unsure"))
+    chart(
+        network_figures.probability_bars(
+            probabilities,
+            class_names=CLASS_NAMES,
+            class_title=t("net.bars.class" if DIGITS else "colour.bars.class"),
+            lang=lang,
+        ),
+        key=f"{KEY}_bars",
+    )
 
 
 def show_preprocessing(picked: DigitInput) -> None:
-    """Show the steps from the drawing or upload to the 28x28 digit the network reads."""
+    """Show the steps from the drawing, upload or shot to the input the network reads."""
     with st.expander(t("net.preprocess.title"), expanded=True):
         chart(
             network_figures.image_strip(
@@ -91,16 +107,17 @@ def show_feature_maps(inspection) -> None:
     """Every channel of one layer, then one channel large with its values."""
     spatial = {layer.name: layer for layer in inspection.layers if layer.values.ndim == 3}
     names = list(spatial)
+    layer_names = {name: layer_label(spatial[name]) for name in names}
+    # Up to about eight layers fit in one row of buttons; the colour network's 15 in a list.
+    widget = st.segmented_control if len(names) <= MAX_LAYER_BUTTONS else st.selectbox
     chosen = url_choice(
-        st.segmented_control,
-        t("net.maps.layer"),
-        names,
-        format_func=lambda name: layer_label(spatial[name]),
-        key=f"{KEY}_layer",
+        widget, t("net.maps.layer"), names, format_func=layer_names.__getitem__, key=f"{KEY}_layer"
     )
     layer = spatial[chosen]
     st.caption(layer_explanation(network, layer.name))
-    chart(network_figures.map_grid(layer.values, columns=8, lang=lang), key=f"{KEY}_grid")
+    channels = layer.values.shape[2]
+    columns = 8 if channels <= 32 else 16  # 128 maps of 8x8 in 8 rows, not 16
+    chart(network_figures.map_grid(layer.values, columns=columns, lang=lang), key=f"{KEY}_grid")
     channels = layer.values.shape[2]
     picker, enlarged = st.columns([1, 2])
     with picker:
@@ -123,14 +140,41 @@ def show_feature_maps(inspection) -> None:
         )
 
 
-def show_filters() -> None:
-    """Show the first layer's 16 filters with their weights; one filter of the second layer."""
+def show_first_layer(picked: DigitInput, inspection) -> None:
+    """Show the first convolution's learned filters: the section where the channel view goes.
+
+    A digit network's filters have one slice each; a colour network's have
+    three (R, G, B), shown one channel at a time. The lead adds
+    :mod:`cnnviz.ui.channel_view` here (RGB filters, and each first-layer
+    map as the sum of its R, G and B contributions plus bias), which needs
+    ``picked.digit`` (the input) and ``inspection.layer(CONVOLUTIONS[0])``.
+    """
     kernel1, _ = learned_filters(network, CONVOLUTIONS[0])
     size = window_size(kernel1.shape[:2])
-    st.markdown(t("net.filters.first", count=kernel1.shape[3], size=size))
+    channels = kernel1.shape[2]
+    if channels == 1:
+        st.markdown(t("net.filters.first", count=kernel1.shape[3], size=size))
+        channel = 0
+    else:
+        st.markdown(t("colour.filters.first", count=kernel1.shape[3], size=size))
+        names = dict(enumerate(CHANNEL_NAMES[:channels]))
+        channel = st.segmented_control(
+            t("colour.filters.channel"),
+            list(names),
+            format_func=names.__getitem__,
+            default=0,
+            required=True,
+            key=f"{KEY}_filter_channel",
+        )
     chart(
-        network_figures.map_grid(kernel1[:, :, 0, :], signed=True, lang=lang), key=f"{KEY}_filters1"
+        network_figures.map_grid(kernel1[:, :, channel, :], signed=True, lang=lang),
+        key=f"{KEY}_filters1",
     )
+
+
+def show_filters(picked: DigitInput, inspection) -> None:
+    """Show the first layer's filters with their weights; one filter of the second layer."""
+    show_first_layer(picked, inspection)
     if len(CONVOLUTIONS) < 2:
         return
     kernel2, _ = learned_filters(network, CONVOLUTIONS[1])
@@ -145,53 +189,6 @@ def show_filters() -> None:
     )
 
 
-# --- kernel surgery ---------------------------------------------------------------------------
-
-
-def show_surgery(picked: DigitInput, original) -> None:
-    """Edit a first-layer filter; compare its feature map and the prediction before and after."""
-    bank = SURGERY.bank()
-    count = bank.shape[3]
-    st.markdown(t("net.surgery.explain"))
-    left, right = st.columns([1, 2])
-    with left:
-        index = int(
-            st.number_input(
-                t("net.surgery.filter", last=count - 1),
-                min_value=0,
-                max_value=count - 1,
-                key=f"{KEY}_surgery_filter",
-            )
-        )
-        SURGERY.table(index)
-        SURGERY.buttons(index)
-    overrides = {SURGERY_LAYER: (bank.copy(), SURGERY.bias())}
-    edited = inspect_digit(network, picked.digit, overrides)
-    before = next(layer for layer in original.layers if layer.name == SURGERY_LAYER)
-    after = next(layer for layer in edited.layers if layer.name == SURGERY_LAYER)
-    with right:
-        old, new = int(np.argmax(original.probabilities)), int(np.argmax(edited.probabilities))
-        if old != new:
-            st.warning(t("net.surgery.changed", old=old, new=new))
-        else:
-            st.success(t("net.surgery.same", digit=new))
-        chart(
-            network_figures.probability_bars(
-                edited.probabilities, reference=original.probabilities, lang=lang
-            ),
-            key=f"{KEY}_surgery_bars",
-        )
-    chart(
-        conv_figures.feature_map_grid(
-            np.stack([before.values[..., index], after.values[..., index]], axis=-1),
-            titles=[t("net.surgery.before", index=index), t("net.surgery.after", index=index)],
-            clickable=False,
-            lang=lang,
-        ),
-        key=f"{KEY}_surgery_maps",
-    )
-
-
 # --- the page ---------------------------------------------------------------------------------
 
 left, right = st.columns([1, 1.2], gap="large")
@@ -202,8 +199,10 @@ if picked is None:
 inspection = inspect_digit(network, picked.digit)
 with left:
     st.caption(picked.description)
-    st.markdown(f"**{t('net.what_it_sees')}**")
-    chart(conv_figures.image_figure(picked.digit, height=300, lang=lang), key=f"{KEY}_digit")
+    sees = "net.what_it_sees" if DIGITS else "colour.what_it_sees"
+    st.markdown(f"**{t(sees, size=format_shape(network.shape))}**")
+    seen = picked.digit[..., 0] if picked.digit.shape[-1:] == (1,) else picked.digit  # grey
+    chart(conv_figures.image_figure(seen, height=300, lang=lang), key=f"{KEY}_digit")
 with right:
     show_prediction(picked, inspection.probabilities)
 if picked.steps:
@@ -219,6 +218,6 @@ tab = url_choice(
 if tab == "maps":
     show_feature_maps(inspection)
 elif tab == "filters":
-    show_filters()
+    show_filters(picked, inspection)
 else:
-    show_surgery(picked, inspection)
+    SURGERY.show(picked.digit, inspection, CLASS_NAMES, lang=lang)

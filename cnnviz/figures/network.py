@@ -113,6 +113,32 @@ def _place_panel(
     return xname, yname
 
 
+def _picture_trace(image: np.ndarray, xname: str, yname: str, hover: str) -> dict[str, Any] | None:
+    """Return an RGB picture as a ``go.Image`` trace on a panel's axes; None for a grey one.
+
+    ``image`` (H, W, 3) holds floats in [0, 1] or uint8 0 to 255; (H, W, 1) and
+    (H, W) are grey and drawn by the caller as a heatmap.
+    """
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] != 3:
+        return None
+    if array.dtype != np.uint8:
+        array = np.rint(np.clip(array.astype(float), 0.0, 1.0) * 255).astype(np.uint8)
+    return {
+        "type": "image",
+        "z": array,
+        "xaxis": xname,
+        "yaxis": yname,
+        "hovertemplate": hover + "<extra></extra>",
+    }
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    """Return a picture as floats, a one-channel (H, W, 1) without its channel axis."""
+    array = np.asarray(image, dtype=float)
+    return array[..., 0] if array.ndim == 3 and array.shape[2] == 1 else array
+
+
 def map_grid(
     maps: np.ndarray,
     *,
@@ -225,15 +251,16 @@ def image_strip(
     height: int = 300,
     lang: str | None = None,
 ) -> go.Figure:
-    """Show grey images side by side with their sizes, such as the steps of preprocessing.
+    """Show images side by side with their sizes, such as the steps of preprocessing.
 
-    Every panel uses the same grey scale (0 black, 1 white), so an inverted
-    image looks inverted and a crop keeps its brightness.
+    Every grey panel uses the same grey scale (0 black, 1 white), so an
+    inverted image looks inverted and a crop keeps its brightness; a colour
+    panel shows its RGB colours (hover: R, G, B from 0 to 255).
 
     Parameters
     ----------
-    images : sequence of array_like, each (H, W)
-        Values in [0, 1].
+    images : sequence of array_like, each (H, W), (H, W, 1) or (H, W, 3)
+        Grey values in [0, 1]; RGB floats in [0, 1] or uint8 0 to 255.
     titles : sequence of str
         One per image, wrapped at about :data:`STRIP_LINE` characters so that
         five panels' titles do not run into each other on a 1024-pixel screen;
@@ -269,13 +296,18 @@ def image_strip(
     layout = base_layout(lang, height=height + top - 60, margin=(10, 10, top, 10), annotations=[])
     gap = 0.03
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.2~f}")
+    rgb_hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z}")
     for index, image in enumerate(images):
-        array = np.asarray(image, dtype=float)
-        rows, cols = array.shape
+        array = _grey(image)
+        rows, cols = array.shape[:2]
         title = "<br>".join([*wrapped[index], format_shape((rows, cols))])
         xname, yname = _place_panel(
             layout, index, (1, count), (rows, cols), title, gap=gap, font=TEXT_FONT, frame=True
         )
+        picture = _picture_trace(np.asarray(image), xname, yname, rgb_hover)
+        if picture is not None:
+            data.append(picture)
+            continue
         data.append(
             {
                 "type": "heatmap",
@@ -296,6 +328,7 @@ def probability_bars(
     probabilities: np.ndarray,
     *,
     class_names: Sequence[str] | None = None,
+    class_title: str | None = None,
     reference: np.ndarray | None = None,
     height: int = 340,
     lang: str | None = None,
@@ -308,6 +341,8 @@ def probability_bars(
         The softmax output, summing to 1.
     class_names : sequence of str, optional
         One per class; by default "0", "1", ...
+    class_title : str, optional
+        The class axis' title; "Digit" (``net.bars.class``) by default.
     reference : array_like, shape (K,), optional
         Another set of probabilities drawn behind in grey, such as the
         unedited network's when a filter has been changed.
@@ -375,9 +410,15 @@ def probability_bars(
         showlegend=reference is not None,
         legend={"orientation": "h", "y": 1.08, "font": {"size": SMALL_FONT}},
         xaxis={
-            "title": {"text": t("net.bars.class", lang=lang), "font": {"size": TEXT_FONT}},
+            "title": {
+                "text": class_title or t("net.bars.class", lang=lang),
+                "font": {"size": TEXT_FONT},
+            },
             "tickfont": {"size": CELL_FONT},
             "type": "category",
+            "dtick": 1,  # every class named, "airplane" to "truck" too
+            "tickangle": -40 if max(map(len, names)) > 3 else 0,
+            "automargin": True,
         },
         yaxis={
             "title": {"text": t("net.bars.probability", lang=lang), "font": {"size": TEXT_FONT}},
@@ -387,6 +428,25 @@ def probability_bars(
         },
     )
     return build_figure(data, layout)
+
+
+def _saliency_base(base: np.ndarray, xname: str, yname: str) -> dict[str, Any]:
+    """Return the input under a saliency map: its own colours, or grey ink on white paper."""
+    picture = _picture_trace(base, xname, yname, "")
+    if picture is not None:
+        del picture["hovertemplate"]  # the map on top says the values
+        return {**picture, "hoverinfo": "skip"}
+    return {
+        "type": "heatmap",
+        "z": base,
+        "colorscale": [list(stop) for stop in PAPER],
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "showscale": False,
+        "hoverinfo": "skip",
+        "xaxis": xname,
+        "yaxis": yname,
+    }
 
 
 def saliency_panels(
@@ -401,15 +461,16 @@ def saliency_panels(
 ) -> go.Figure:
     """Show saliency maps side by side, each laid over the input with adjustable opacity.
 
-    The input is drawn as grey ink on white, so that every colour of a map
-    shows on it. Unsigned maps (how much a pixel matters) use a heat scale that is
-    transparent at 0, so only the pixels that matter are coloured; signed maps
-    (for or against the class) use the diverging blue-red scale, symmetric
-    about 0. Each map keeps its own range: methods measure different things.
+    A grey input is drawn as grey ink on white, so that every colour of a map
+    shows on it; a colour input is drawn in its own colours. Unsigned maps
+    (how much a pixel matters) use a heat scale that is transparent at 0,
+    so only the pixels that matter are coloured; signed maps (for or against
+    the class) use the diverging blue-red scale, symmetric about 0. Each map
+    keeps its own range: methods measure different things.
 
     Parameters
     ----------
-    image : array_like, shape (H, W)
+    image : array_like, shape (H, W), (H, W, 1) or (H, W, 3)
         The input as the network saw it, values in [0, 1].
     maps : sequence of array_like, each (H, W)
         One per method, at the input's resolution.
@@ -436,10 +497,11 @@ def saliency_panels(
     (4, 0.0, -1.0)
     """
     lang = lang or get_language()
-    base = np.asarray(image, dtype=float)
-    if base.ndim != 2 or len(maps) != len(titles) or not maps:
+    base = _grey(image)
+    colour = base.ndim == 3 and base.shape[2] == 3
+    if base.ndim != 2 + colour or len(maps) != len(titles) or not maps:
         raise InputError("fig.error.maps_shape", shape=tuple(base.shape))
-    rows, cols = base.shape
+    rows, cols = base.shape[:2]
     count = len(maps)
     gap = 0.03
     if height is None:  # square panels side by side, no empty band below them
@@ -450,25 +512,13 @@ def saliency_panels(
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.3~g}")
     for index, saliency in enumerate(maps):
         values = np.asarray(saliency, dtype=float)
-        if values.shape != base.shape:
+        if values.shape != (rows, cols):
             raise InputError("fig.error.maps_shape", shape=tuple(values.shape))
         is_signed = bool(values.min() < 0) if signed is None else bool(signed[index])
         xname, yname = _place_panel(
             layout, index, (1, count), (rows, cols), titles[index], gap=gap, font=TEXT_FONT
         )
-        data.append(
-            {
-                "type": "heatmap",
-                "z": base,
-                "colorscale": [list(stop) for stop in PAPER],
-                "zmin": 0.0,
-                "zmax": 1.0,
-                "showscale": False,
-                "hoverinfo": "skip",
-                "xaxis": xname,
-                "yaxis": yname,
-            }
-        )
+        data.append(_saliency_base(base, xname, yname))
         if is_signed:
             half = float(np.abs(values).max()) or 1.0
             scale = {"colorscale": [list(s) for s in SIGNED_HEAT], "zmin": -half, "zmax": half}

@@ -72,6 +72,9 @@ INK_THRESHOLD = 0.2
 MIN_CONTRAST = 0.05
 """Brightest pixel minus background below this (on a 0 to 1 scale): the picture is blank."""
 
+BACKGROUND_SPREAD = 0.25
+"""Frame pixels further than this from the frame's median are ink, not background."""
+
 DROPOUT_RATE = 0.25
 """Dropout before the dense layer, active only while training."""
 
@@ -224,8 +227,9 @@ class PreprocessStep:
     ----------
     key : str
         Catalog key of the step's title, such as ``"preprocess.step.grayscale"``.
-    image : ndarray, shape (H, W), float32
-        The picture after this step, values in :math:`[0, 1]`.
+    image : ndarray, shape (H, W) or (H, W, 3)
+        The picture after this step: grey for a digit, RGB for a colour
+        photo (:mod:`cnnviz.nets.photo`); floats in :math:`[0, 1]` or uint8.
     note_key : str or None
         Catalog key of a sentence saying what happened, such as
         ``"preprocess.note.inverted"``; fill it with ``note_fields``.
@@ -256,8 +260,20 @@ class Preprocessed:
     digit: np.ndarray
 
 
-def _pixels(image: object) -> np.ndarray:
-    """Validate a picture and return it as float64 in [0, 1], shape (H, W, C) with C in 1..4."""
+def checked_pixels(image: object) -> np.ndarray:
+    """Validate a picture and return it as float64 in [0, 1], shape (H, W, C) with C in 1..4.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W) or (H, W, C), C in 1..4
+        Integers from 0 to 255 or floats in [0, 1] (bools are 0 and 1).
+
+    Raises
+    ------
+    InputError
+        ``preprocess.bad_values``, ``preprocess.bad_shape``, ``error.image_dtype``,
+        ``error.image_no_pixels`` or ``error.image_not_finite``.
+    """
     array = np.asarray(image)
     shape = tuple(array.shape)
     if array.dtype == bool:
@@ -318,6 +334,25 @@ def _border(image: np.ndarray) -> np.ndarray:
     return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
+def _background_surface(image: np.ndarray) -> np.ndarray:
+    """Return the background's level at every pixel: a plane through the frame's background.
+
+    A drawing's background is one shade, and the plane is that shade. Paper
+    photographed under a lamp is lighter on one side: one level for the
+    whole picture would call the darker side ink and crop to it, a plane
+    follows the light. Frame pixels far from the frame's median (ink that
+    touches the edge) are left out of the least-squares fit.
+    """
+    rows, cols = np.indices(image.shape, dtype=np.float64)
+    values, r, c = _border(image), _border(rows), _border(cols)
+    median = np.median(values)
+    keep = np.abs(values - median) <= BACKGROUND_SPREAD
+    design = np.column_stack([np.ones(int(keep.sum())), r[keep], c[keep]])
+    # Fitted around the median: one shade gives exactly that shade (zero coefficients).
+    coef = np.linalg.lstsq(design, values[keep] - median, rcond=None)[0]
+    return median + coef[0] + coef[1] * rows + coef[2] * cols
+
+
 def _center_of_mass(image: np.ndarray) -> tuple[float, float]:
     total = image.sum()
     rows = np.arange(image.shape[0]) @ image.sum(axis=1) / total
@@ -369,8 +404,10 @@ def preprocess_digit(image: np.ndarray) -> Preprocessed:
     2. **Invert**: a digit sits in the middle, so the frame of the picture
        shows its background; if the median of the outermost pixels is light
        (above 0.5), the picture is inverted (MNIST is bright ink on black).
-       Then the background level (that median) becomes 0 and the brightest
-       pixel 1, so a photo of paper under grey light looks like MNIST too.
+       Then the background becomes 0 and the brightest pixel 1, so a photo
+       of paper under grey light looks like MNIST too. The background level
+       is a plane fitted to the frame's pixels (one shade for a drawing), so
+       paper lit more on one side than the other is background everywhere.
     3. **Crop** to the bounding box of the pixels above :data:`INK_THRESHOLD`.
     4. **Fit** the box's longer side to 20 pixels, keeping the proportions
        (Lanczos resampling, antialiased).
@@ -393,7 +430,7 @@ def preprocess_digit(image: np.ndarray) -> Preprocessed:
     >>> int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
     (4, 23, 12, 15)
     """
-    pixels = _pixels(image)
+    pixels = checked_pixels(image)
     gray = _to_gray(pixels)
     steps = [
         PreprocessStep(
@@ -407,11 +444,11 @@ def preprocess_digit(image: np.ndarray) -> Preprocessed:
     background = float(np.median(_border(gray)))
     inverted = background > 0.5
     flipped = 1.0 - gray if inverted else gray
-    level = 1.0 - background if inverted else background
-    peak = float(flipped.max())
-    if peak - level < MIN_CONTRAST:
+    above = flipped - _background_surface(flipped)
+    peak = float(above.max())
+    if peak < MIN_CONTRAST:
         raise InputError("preprocess.blank")
-    normal = np.clip((flipped - level) / (peak - level), 0.0, 1.0)
+    normal = np.clip(above / peak, 0.0, 1.0)
     steps.append(
         PreprocessStep(
             "preprocess.step.invert",
@@ -486,7 +523,7 @@ class LayerOutput:
 
 @dataclass(frozen=True, eq=False)
 class Inspection:
-    """One forward pass of one digit, every layer's output kept.
+    """One forward pass of one image, every layer's output kept.
 
     Attributes
     ----------
@@ -557,15 +594,61 @@ def _conv_layer(model: keras.Model, name: str) -> keras.layers.Layer:
     )
 
 
-def _as_digit(digit: object) -> np.ndarray:
-    """Return a digit as the network's input batch: float32 (1, 28, 28, 1) in [0, 1]."""
-    array = np.asarray(digit)
-    if array.shape not in ((DIGIT_SIDE, DIGIT_SIDE), (DIGIT_SIDE, DIGIT_SIDE, 1)):
-        raise InputError("model.error.digit_shape", shape=tuple(array.shape))
-    return _as_batch(array.reshape(1, DIGIT_SIDE, DIGIT_SIDE))
+def input_shape(model: keras.Model) -> tuple[int, int, int]:
+    """Return one input's shape ``(H, W, C)`` of a network that reads images.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A network with one input of known size ``(None, H, W, C)``.
+
+    Returns
+    -------
+    tuple of int
+        ``(28, 28, 1)`` for the digit network, ``(32, 32, 3)`` for the colour one.
+
+    Raises
+    ------
+    ValueError
+        If the input is not a batch of images of known size.
+    """
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 4 or any(n is None for n in shape[1:]):
+        raise ValueError(f"{model.name} does not read images of a known size: {shape}.")
+    return (int(shape[1]), int(shape[2]), int(shape[3]))
 
 
-def _as_batch(images: np.ndarray) -> np.ndarray:
+def _shape_error(expected: tuple[int, int, int], shape: tuple[int, ...]) -> InputError:
+    """Return the error for an image that does not fit (the digit one for the digit network)."""
+    if expected == INPUT_SHAPE:
+        return InputError("model.error.digit_shape", shape=shape)
+    return InputError(
+        "colour.error.input_shape",
+        shape=shape,
+        expected=expected,
+        rows=expected[0],
+        cols=expected[1],
+    )
+
+
+def _fits(shape: tuple[int, ...], expected: tuple[int, int, int], *, batch: bool) -> bool:
+    """Whether images of ``shape`` fit the input: ``(H, W, C)``, or ``(H, W)`` for one channel."""
+    one = shape[1:] if batch else shape
+    if batch and len(shape) == 0:
+        return False
+    return one == expected or (expected[2] == 1 and one == expected[:2])
+
+
+def _as_image(model: keras.Model, image: object) -> np.ndarray:
+    """Return one image as the network's input batch: float32 (1, H, W, C)."""
+    array = np.asarray(image)
+    expected = input_shape(model)
+    if not _fits(array.shape, expected, batch=False):
+        raise _shape_error(expected, tuple(array.shape))
+    return _as_batch(array[None], expected)
+
+
+def _as_batch(images: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     """uint8 images are divided by 255; floats are taken as [0, 1] already."""
     if images.dtype == np.uint8:
         batch = images.astype(np.float32) / np.float32(255)
@@ -577,7 +660,7 @@ def _as_batch(images: np.ndarray) -> np.ndarray:
             count=int(batch.size - np.count_nonzero(np.isfinite(batch))),
             shape=tuple(images.shape),
         )
-    return batch.reshape(-1, DIGIT_SIDE, DIGIT_SIDE, 1)
+    return batch.reshape(-1, *shape)
 
 
 def _checked_overrides(
@@ -616,16 +699,18 @@ def inspect(
     *,
     filter_overrides: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Inspection:
-    """Run one digit through the network and keep every layer's output.
+    """Run one image (a digit, a colour picture) through the network and keep every layer's output.
 
     Parameters
     ----------
     model : keras.Model
         The network (a chain of layers, as :func:`build_model` makes). It is
         only read, never changed, so one model can serve every session.
-    digit : ndarray, shape (28, 28) or (28, 28, 1)
-        Floats in :math:`[0, 1]` (ink = 1), such as
-        :attr:`Preprocessed.digit`, or uint8 from 0 to 255 (MNIST's arrays).
+    digit : ndarray, shape (H, W, C), or (H, W) when C = 1
+        The network's input shape (:func:`input_shape`): (28, 28) or (28, 28,
+        1) for the digit network, (32, 32, 3) for the colour one. Floats in
+        :math:`[0, 1]` (ink = 1 for digits), such as :attr:`Preprocessed.digit`,
+        or uint8 from 0 to 255 (the datasets' arrays).
     filter_overrides : Mapping[str, (kernel, bias)], optional
         "Kernel surgery": for a ``Conv2D`` layer's name, a kernel ``(kh, kw,
         C_in, F)`` and a bias ``(F,)`` to use instead of the trained ones
@@ -639,7 +724,8 @@ def inspect(
     Raises
     ------
     InputError
-        ``model.error.digit_shape`` for a digit not 28×28;
+        ``model.error.digit_shape`` for a digit not 28×28
+        (``colour.error.input_shape`` for another network's input);
         ``model.error.override_layer``, ``model.error.override_kernel_shape``,
         ``model.error.override_bias_shape`` or
         ``model.error.override_not_finite`` for an override that does not fit.
@@ -655,7 +741,7 @@ def inspect(
     """
     import keras
 
-    batch = _as_digit(digit)
+    batch = _as_image(model, digit)
     overrides = _checked_overrides(model, filter_overrides or {})
     outputs = []
     x = keras.ops.convert_to_tensor(batch)
@@ -680,37 +766,36 @@ def inspect(
 
 
 def predict_batch(model: keras.Model, images: np.ndarray) -> np.ndarray:
-    """Return the network's probabilities for many digits at once.
+    """Return the network's probabilities for many images at once.
 
     Parameters
     ----------
     model : keras.Model
         The network.
-    images : ndarray, shape (N, 28, 28) or (N, 28, 28, 1)
-        uint8 from 0 to 255 (MNIST's arrays) or floats in :math:`[0, 1]`.
+    images : ndarray, shape (N, H, W, C), or (N, H, W) when C = 1
+        The network's input shape (:func:`input_shape`); uint8 from 0 to 255
+        (the datasets' arrays) or floats in :math:`[0, 1]`.
 
     Returns
     -------
-    ndarray, shape (N, 10), float32
+    ndarray, shape (N, classes), float32
         One row of probabilities per image.
 
     Raises
     ------
     InputError
-        ``model.error.digit_shape`` if the images are not 28×28.
+        ``model.error.digit_shape`` if the digit network's images are not 28×28,
+        ``colour.error.input_shape`` if another network's do not fit its input.
     """
     import keras
 
     array = np.asarray(images)
-    if (
-        array.ndim not in (3, 4)
-        or array.shape[1:3] != (DIGIT_SIDE, DIGIT_SIDE)
-        or (array.ndim == 4 and array.shape[3] != 1)
-    ):
-        raise InputError("model.error.digit_shape", shape=tuple(array.shape))
-    batch = _as_batch(array)
+    expected = input_shape(model)
+    if not _fits(array.shape, expected, batch=True):
+        raise _shape_error(expected, tuple(array.shape))
+    batch = _as_batch(array, expected)
     if len(batch) == 0:
-        return np.zeros((0, len(CLASS_NAMES)), np.float32)
+        return np.zeros((0, int(model.outputs[0].shape[-1])), np.float32)
     parts = [
         keras.ops.convert_to_numpy(model(batch[i : i + BATCH_SIZE], training=False))
         for i in range(0, len(batch), BATCH_SIZE)

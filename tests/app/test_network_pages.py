@@ -166,14 +166,14 @@ def test_a_model_trained_in_this_session_can_be_inspected(page_file):
     at.session_state["session_model_name"] = "Run 1 · 11.0 %"
     at.switch_page(page_file).run()
     assert not at.exception, at.exception
-    choice = at.segmented_control(key="digit_network")
+    choice = at.segmented_control(key="network")
     assert choice.value == "session"
     # Shared caches know the model by its weights, never by id() (reused after collection).
     key = at.session_state["session_model_key"][1]
     assert key == f"session-{fingerprint(own)}"
     assert "Run 1 · 11.0 %" in choice.options[0]
     digit = at.session_state["digit_last"]
-    choice.set_value("bundled").run()
+    choice.set_value("digits").run()
     assert not at.exception
     # The digit stays when the network changes.
     assert at.session_state["digit_last"].description == digit.description

@@ -174,9 +174,9 @@ def test_texts_describe_the_session_network_not_the_bundled_one(data):
     intro = t("net.intro_session", lang="es", name="Entrenamiento 1 · 9,8 %")
     assert at.caption[0].value == intro
     # The bundled network, chosen again: its own measured accuracy, in its label too.
-    at.segmented_control(key="digit_network").set_value("bundled").run()
+    at.segmented_control(key="network").set_value("digits").run()
     assert at.caption[0].value == t("net.intro", lang="es")
-    assert "98,6" in at.segmented_control(key="digit_network").format_func("bundled")
+    assert "98,6" in at.segmented_control(key="network").format_func("digits")
 
 
 def test_layer_explanations_name_this_network_sizes_and_layers():

@@ -624,3 +624,106 @@ def test_every_message_key_the_module_raises_is_in_both_catalogs():
 
 def test_class_names():
     assert len(CLASS_NAMES) == 10 and "".join(CLASS_NAMES) == "0123456789"
+
+
+# --- any chain network's input: the colour network -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def colour_model() -> keras.Model:
+    from cnnviz.nets.cifar_model import load_cifar_model
+
+    return load_cifar_model()
+
+
+def test_input_shape_of_both_networks(model, colour_model):
+    assert cm.input_shape(model) == (28, 28, 1)
+    assert cm.input_shape(colour_model) == (32, 32, 3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["uint8", "float32"]),
+    st.sampled_from([1, 3, 300]),
+)
+def test_colour_inspect_and_predict_batch_equal_keras_predict(colour_model, seed, dtype, count):
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 256, (count, 32, 32, 3), dtype=np.uint8)
+    images = raw if dtype == "uint8" else raw.astype(np.float32) / 255
+    expected = colour_model.predict(raw.astype(np.float32) / 255, verbose=0)
+    got = predict_batch(colour_model, images)
+    assert got.shape == (count, 10) and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+    result = inspect(colour_model, images[0])
+    np.testing.assert_allclose(result.probabilities, expected[0], rtol=1e-4, atol=1e-6)
+    # Every layer as Keras' own multi-output model computes it.
+    names = [layer.name for layer in colour_model.layers[1:]]
+    assert [o.name for o in result.layers] == names
+    probe = keras.Model(colour_model.inputs[0], [colour_model.get_layer(n).output for n in names])
+    outputs = probe.predict(raw[:1].astype(np.float32) / 255, verbose=0)
+    for output, want in zip(result.layers, outputs, strict=True):
+        np.testing.assert_allclose(output.values, want[0], rtol=1e-4, atol=1e-4)
+
+
+def test_colour_layer_shapes(colour_model):
+    result = inspect(colour_model, np.zeros((32, 32, 3), np.float32))
+    shapes_ = {o.name: o.values.shape for o in result.layers}
+    assert shapes_["conv1"] == (32, 32, 32) and shapes_["pool1"] == (16, 16, 32)
+    assert shapes_["conv6"] == (8, 8, 128) and shapes_["pool3"] == (4, 4, 128)
+    assert shapes_["flatten"] == (2048,) and shapes_["softmax"] == (10,)
+
+
+def test_colour_filter_override_of_conv1_changes_only_what_follows(colour_model):
+    rng = np.random.default_rng(4)
+    image = rng.random((32, 32, 3)).astype(np.float32)
+    kernel, bias = filters(colour_model, "conv1")
+    assert kernel.shape == (3, 3, 3, 32)
+    edited = kernel.copy()
+    edited[..., 5] = 0.0
+    result = inspect(colour_model, image, filter_overrides={"conv1": (edited, bias)})
+    np.testing.assert_allclose(result.layer("conv1").values[..., 5], bias[5], atol=1e-6)
+    plain = inspect(colour_model, image)
+    np.testing.assert_allclose(
+        result.layer("conv1").values[..., 4], plain.layer("conv1").values[..., 4], atol=1e-6
+    )
+    # The edited map is our core's convolution of the three channels.
+    np.testing.assert_allclose(
+        plain.layer("conv1").values,
+        conv2d(image, kernel, bias=bias, padding="same"),
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (28, 28, 3), (32, 32, 1), (1, 32, 32, 3)])
+def test_colour_inspect_refuses_other_shapes(colour_model, shape):
+    with pytest.raises(InputError) as info:
+        inspect(colour_model, np.zeros(shape, np.float32))
+    assert_actionable(info.value, "colour.error.input_shape", str(shape))
+    assert "(32, 32, 3)" in str(info.value)
+
+
+def test_colour_predict_batch_edges(colour_model):
+    assert predict_batch(colour_model, np.zeros((0, 32, 32, 3), np.uint8)).shape == (0, 10)
+    for shape in [(2, 28, 28), (2, 32, 32), (32, 32, 3)]:
+        with pytest.raises(InputError) as info:
+            predict_batch(colour_model, np.zeros(shape))
+        assert info.value.key == "colour.error.input_shape"
+
+
+def test_a_photographed_digit_under_uneven_light_is_cropped_to_its_ink():
+    # A phone photo of paper: lit more on the left, a little vignetting, sensor noise,
+    # a slight colour cast; the digit "1" in dark ink.
+    rows, cols = np.mgrid[:480, :640]
+    paper = 0.95 - 0.3 * cols / 640 - 0.1 * rows / 480 + 0.05 * ((cols - 320) / 640) ** 2
+    photo = np.stack([paper, 0.97 * paper, 0.9 * paper], axis=-1)
+    photo += np.random.default_rng(0).normal(0, 0.02, photo.shape)
+    photo[120:360, 300:330] = 0.15
+    photo[120:150, 270:310] = 0.15
+    result = preprocess_digit(np.clip(photo, 0, 1))
+    crop = result.steps[2]
+    # The box of the ink alone (240 x 60), not of the darker side of the page.
+    assert abs(crop.note_fields["rows"] - 240) <= 2 and abs(crop.note_fields["cols"] - 60) <= 2
+    bright = np.argwhere(result.digit > 0.5)
+    assert np.ptp(bright[:, 0]) >= 18  # a tall stroke, as MNIST's 1s
