@@ -11,7 +11,7 @@ import streamlit as st
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_count, format_number, format_shape, get_language, labels, t
-from cnnviz.ui.kernel_editor import CHANNEL_NAMES
+from cnnviz.ui import channel_view
 from cnnviz.ui.kit import bullets, chart
 from cnnviz.ui.network import (
     DigitInput,
@@ -140,41 +140,35 @@ def show_feature_maps(inspection) -> None:
         )
 
 
-def show_first_layer(picked: DigitInput, inspection) -> None:
-    """Show the first convolution's learned filters: the section where the channel view goes.
+def show_first_layer(picked: DigitInput) -> None:
+    """Show the first convolution's learned filters.
 
-    A digit network's filters have one slice each; a colour network's have
-    three (R, G, B), shown one channel at a time. The lead adds
-    :mod:`cnnviz.ui.channel_view` here (RGB filters, and each first-layer
-    map as the sum of its R, G and B contributions plus bias), which needs
-    ``picked.digit`` (the input) and ``inspection.layer(CONVOLUTIONS[0])``.
+    A digit network's filters have one slice each, shown as a grid. A colour
+    network's have three (R, G, B): its filters are drawn as RGB pictures and
+    per channel, and the picked filter's map on this image as the sum of the
+    R, G and B contributions plus the bias, one cell's arithmetic on the stage
+    (:mod:`cnnviz.ui.channel_view`).
     """
-    kernel1, _ = learned_filters(network, CONVOLUTIONS[0])
-    size = window_size(kernel1.shape[:2])
-    channels = kernel1.shape[2]
-    if channels == 1:
-        st.markdown(t("net.filters.first", count=kernel1.shape[3], size=size))
-        channel = 0
-    else:
-        st.markdown(t("colour.filters.first", count=kernel1.shape[3], size=size))
-        names = dict(enumerate(CHANNEL_NAMES[:channels]))
-        channel = st.segmented_control(
-            t("colour.filters.channel"),
-            list(names),
-            format_func=names.__getitem__,
-            default=0,
-            required=True,
-            key=f"{KEY}_filter_channel",
+    kernel1, bias1 = learned_filters(network, CONVOLUTIONS[0])
+    if kernel1.shape[2] == 3:
+        rgb_key = f"{KEY}_rgb"
+        index = channel_view.show_filter_bank(kernel1, bias1, key=rgb_key)
+        padding = network.model.get_layer(CONVOLUTIONS[0]).padding
+        channel_view.show_channel_sum(
+            picked.digit, kernel1, bias1, index, padding=padding, key=rgb_key
         )
+        return
+    size = window_size(kernel1.shape[:2])
+    st.markdown(t("net.filters.first", count=kernel1.shape[3], size=size))
     chart(
-        network_figures.map_grid(kernel1[:, :, channel, :], signed=True, lang=lang),
+        network_figures.map_grid(kernel1[..., 0, :], signed=True, lang=lang),
         key=f"{KEY}_filters1",
     )
 
 
 def show_filters(picked: DigitInput, inspection) -> None:
     """Show the first layer's filters with their weights; one filter of the second layer."""
-    show_first_layer(picked, inspection)
+    show_first_layer(picked)
     if len(CONVOLUTIONS) < 2:
         return
     kernel2, _ = learned_filters(network, CONVOLUTIONS[1])
