@@ -428,10 +428,75 @@ def tiny_vgg(classes: int = 10) -> Spec:
     ]
 
 
+def course_cifar(classes: int = 10) -> Spec:
+    """Return the network of the course's CIFAR-10 exercise: Keras' classic CIFAR-10 example.
+
+    The course's guided exercise (slides ``002``) gives no network of its own;
+    it follows the ``cifar10_cnn.py`` example of the Keras repository: two
+    blocks of a 3x3 ``"same"`` then a 3x3 ``"valid"`` ReLU convolution (32,
+    then 64 filters), each max-pooled with dropout 0.25; a dense layer of 512
+    ReLU units with dropout 0.5; a softmax. The example's separate
+    ``Activation`` layers are folded into the convolutions and the dense layer
+    (the same function and weights).
+
+    Examples
+    --------
+    >>> from cnnviz.core.architectures import summarize
+    >>> s = summarize(course_cifar(), (32, 32, 3))
+    >>> s.params, s.layers[6].output_shape  # 1,250,858 as the example's model.summary()
+    (1250858, (6, 6, 64))
+    """
+    spec: Spec = []
+    for block, filters in ((1, 32), (2, 64)):
+        for index, padding in ((1, "same"), (2, "valid")):
+            spec.append(
+                {"type": "Conv2D", "name": f"conv{2 * block - 2 + index}", "filters": filters,
+                 "kernel_size": 3, "padding": padding, "activation": "relu"}
+            )  # fmt: skip
+        spec.append({"type": "MaxPooling2D", "name": f"pool{block}", "pool_size": 2})
+        spec.append({"type": "Dropout", "name": f"dropout{block}", "rate": 0.25})
+    return [
+        *spec,
+        {"type": "Flatten", "name": "flatten"},
+        {"type": "Dense", "name": "fc", "units": 512, "activation": "relu"},
+        {"type": "Dropout", "name": "dropout3", "rate": 0.5},
+        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
+    ]
+
+
+def quick_cifar(classes: int = 10) -> Spec:
+    """Return a small colour network that learns CIFAR-10 in seconds: the live demo's.
+
+    Three 3x3 ``"same"`` ReLU convolutions (32, 64, 64 filters), each
+    max-pooled (32 → 16 → 8 → 4), a dense layer of 64 ReLU units, a softmax.
+
+    Examples
+    --------
+    >>> from cnnviz.core.architectures import summarize
+    >>> summarize(quick_cifar(), (32, 32, 3)).params
+    122570
+    """
+    spec: Spec = []
+    for index, filters in enumerate((32, 64, 64), start=1):
+        spec.append(
+            {"type": "Conv2D", "name": f"conv{index}", "filters": filters, "kernel_size": 3,
+             "padding": "same", "activation": "relu"}
+        )  # fmt: skip
+        spec.append({"type": "MaxPooling2D", "name": f"pool{index}", "pool_size": 2})
+    return [
+        *spec,
+        {"type": "Flatten", "name": "flatten"},
+        {"type": "Dense", "name": "fc", "units": 64, "activation": "relu"},
+        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
+    ]
+
+
 PRESETS: Mapping[str, Callable[[int], Spec]] = {
     "course": course_mnist,
     "lenet5": lenet5_1998,
     "tiny_vgg": tiny_vgg,
+    "course_cifar": course_cifar,
+    "quick_cifar": quick_cifar,
 }
 """Preset networks by id; each takes the number of classes."""
 
