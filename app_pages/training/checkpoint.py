@@ -30,6 +30,21 @@ def switch(store: dict[str, Any], number: int, lang: str) -> None:
         state["session_model_name"] = run_label(runs[index], lang)
 
 
+def points(difference: float, lang: str) -> str:
+    """Write an accuracy difference in percentage points, signed with ASCII for ``st.metric``.
+
+    ``st.metric`` reads the delta's direction from a leading ``-``; the true minus
+    of :func:`~cnnviz.i18n.format_number` would read as a rise.
+
+    Examples
+    --------
+    >>> points(-0.027, "es"), points(0.1, "en")
+    ('-2,7 pp', '+10 pp')
+    """
+    sign = "-" if difference < 0 else "+"
+    return f"{sign}{format_number(abs(100 * difference), digits=1, lang=lang)} pp"
+
+
 def checkpoint_panel(run: TrainingRun, store: dict[str, Any], lang: str) -> None:
     """Show ``run``'s checkpoint: what it holds, how both weights test, restore, download."""
     result = run.result
@@ -58,22 +73,20 @@ def checkpoint_panel(run: TrainingRun, store: dict[str, Any], lang: str) -> None
             value=format_number(checkpoint.value, digits=3, lang=lang),
         )
     )
-    cols = st.columns(3, vertical_alignment="bottom")
-    cols[0].metric(
-        t("ckpt.result.final", epoch=last), percent(run.test_accuracy_at(last) or 0.0, lang)
-    )
+    final_accuracy = run.test_accuracy_at(last) or 0.0
     best_accuracy = run.test_accuracy_at(checkpoint.epoch)
+    cols = st.columns(2)
+    cols[0].metric(t("ckpt.result.final", epoch=last), percent(final_accuracy, lang))
     cols[1].metric(
         t("ckpt.result.best", epoch=checkpoint.epoch),
         percent(best_accuracy or 0.0, lang),
         delta=None
         if checkpoint.epoch == last or best_accuracy is None
-        else format_number(100 * (best_accuracy - (run.test_accuracy_at(last) or 0.0)), digits=1)
-        + " pp",
+        else points(best_accuracy - final_accuracy, lang),
     )
     restored = result.active_epoch == checkpoint.epoch and checkpoint.epoch != last
     if result.other is not None:
-        cols[2].button(
+        st.button(
             t("ckpt.back" if restored else "ckpt.restore", epoch=result.other.epoch),
             key=f"{KEY}_restore{run.number}",
             icon=":material/history:",

@@ -77,9 +77,9 @@ def _shown(lang: str) -> dict[str, tuple[str, Any, Callable[[Any], str]]]:
         return t(builder.NETWORK_KEYS[value], lang=lang)
 
     return {
-        f"{KEY}_source": ("train.data.source", "mnist", lambda s: source_label(s, lang)),
+        f"{KEY}_source": ("trainset.change.source", "mnist", lambda s: source_label(s, lang)),
         f"{KEY}_samples": ("trainset.samples", DEMO_SAMPLES, count),
-        f"{KEY}_preset": ("train.preset", "course", network),
+        f"{KEY}_preset": ("trainset.change.network", "course", network),
         f"{KEY}_optimizer": ("train.settings.optimizer", DEMO.optimizer, optimizer),
         f"{KEY}_lr": ("train.settings.lr", DEMO.learning_rate, number),
         f"{KEY}_momentum": ("train.settings.momentum", 0.0, number),
@@ -111,5 +111,5 @@ def apply_preset(key: str, lang: str) -> None:
         "trainset.applied",
         lang=lang,
         name=t(f"trainset.preset.{key}", lang=lang),
-        changes="; ".join(changes),
+        changes="\n".join(f"- {change}" for change in changes),
     )

@@ -467,17 +467,18 @@ def course_cifar(classes: int = 10) -> Spec:
 def quick_cifar(classes: int = 10) -> Spec:
     """Return a small colour network that learns CIFAR-10 in seconds: the live demo's.
 
-    Three 3x3 ``"same"`` ReLU convolutions (32, 64, 64 filters), each
-    max-pooled (32 → 16 → 8 → 4), a dense layer of 64 ReLU units, a softmax.
+    Three 3x3 ``"same"`` ReLU convolutions (16, 32, 64 filters), each
+    max-pooled (32 → 16 → 8 → 4), a dense layer of 64 ReLU units, a softmax:
+    about 2.8 million multiply-adds an image, a seventh of :func:`course_cifar`'s.
 
     Examples
     --------
     >>> from cnnviz.core.architectures import summarize
     >>> summarize(quick_cifar(), (32, 32, 3)).params
-    122570
+    89834
     """
     spec: Spec = []
-    for index, filters in enumerate((32, 64, 64), start=1):
+    for index, filters in enumerate((16, 32, 64), start=1):
         spec.append(
             {"type": "Conv2D", "name": f"conv{index}", "filters": filters, "kernel_size": 3,
              "padding": "same", "activation": "relu"}

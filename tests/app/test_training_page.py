@@ -182,7 +182,7 @@ def test_preset_sets_data_layers_and_settings_and_keeps_the_rest(lang, key):
     assert at.query_params.get("train_optimizer", "adam") == preset.settings.optimizer
     message = at.success[0].value
     assert t(f"trainset.preset.{key}", lang=lang) in message
-    assert t("train.preset", lang=lang) in message  # the layers always change
+    assert t("trainset.change.network", lang=lang) in message  # the layers always change
     # Kept: normalisation and early stopping; the summary is the preset network's on colour.
     assert state["train_norm"] == "standard" and state["train_patience"] == 2
     params = format_count(summarize(NETWORK_PRESETS[preset.network](10), (32, 32, 3)).params, lang)
