@@ -408,24 +408,29 @@ def tiny_vgg(classes: int = 10) -> Spec:
     spec: Spec = []
     for block, filters in ((1, 16), (2, 32)):
         for conv in (1, 2):
-            spec.append(
-                {
-                    "type": "Conv2D",
-                    "name": f"block{block}_conv{conv}",
-                    "filters": filters,
-                    "kernel_size": 3,
-                    "padding": "same",
-                    "activation": "relu",
-                }
-            )
+            spec.append(_relu_conv3(f"block{block}_conv{conv}", filters))
         spec.append({"type": "MaxPooling2D", "name": f"block{block}_pool", "pool_size": 2})
-    return [
-        *spec,
+    return [*spec, *_dense_head(64, classes, dropout=0.5)]
+
+
+def _relu_conv3(name: str, filters: int, padding: str = "same") -> dict[str, Any]:
+    """Return a 3x3 ReLU convolution layer."""
+    return {"type": "Conv2D", "name": name, "filters": filters, "kernel_size": 3,
+            "padding": padding, "activation": "relu"}  # fmt: skip
+
+
+def _dense_head(
+    units: int, classes: int, *, dropout: float = 0.0, dropout_name: str = "dropout"
+) -> Spec:
+    """Flatten, a ReLU dense layer ``fc`` (then dropout, when ``dropout``), a softmax ``output``."""
+    head: Spec = [
         {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc", "units": 64, "activation": "relu"},
-        {"type": "Dropout", "name": "dropout", "rate": 0.5},
-        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
+        {"type": "Dense", "name": "fc", "units": units, "activation": "relu"},
     ]
+    if dropout:
+        head.append({"type": "Dropout", "name": dropout_name, "rate": dropout})
+    head.append({"type": "Dense", "name": "output", "units": classes, "activation": "softmax"})
+    return head
 
 
 def course_cifar(classes: int = 10) -> Spec:
@@ -449,19 +454,10 @@ def course_cifar(classes: int = 10) -> Spec:
     spec: Spec = []
     for block, filters in ((1, 32), (2, 64)):
         for index, padding in ((1, "same"), (2, "valid")):
-            spec.append(
-                {"type": "Conv2D", "name": f"conv{2 * block - 2 + index}", "filters": filters,
-                 "kernel_size": 3, "padding": padding, "activation": "relu"}
-            )  # fmt: skip
+            spec.append(_relu_conv3(f"conv{2 * block - 2 + index}", filters, padding))
         spec.append({"type": "MaxPooling2D", "name": f"pool{block}", "pool_size": 2})
         spec.append({"type": "Dropout", "name": f"dropout{block}", "rate": 0.25})
-    return [
-        *spec,
-        {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc", "units": 512, "activation": "relu"},
-        {"type": "Dropout", "name": "dropout3", "rate": 0.5},
-        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
-    ]
+    return [*spec, *_dense_head(512, classes, dropout=0.5, dropout_name="dropout3")]
 
 
 def quick_cifar(classes: int = 10) -> Spec:
@@ -479,17 +475,9 @@ def quick_cifar(classes: int = 10) -> Spec:
     """
     spec: Spec = []
     for index, filters in enumerate((16, 32, 64), start=1):
-        spec.append(
-            {"type": "Conv2D", "name": f"conv{index}", "filters": filters, "kernel_size": 3,
-             "padding": "same", "activation": "relu"}
-        )  # fmt: skip
+        spec.append(_relu_conv3(f"conv{index}", filters))
         spec.append({"type": "MaxPooling2D", "name": f"pool{index}", "pool_size": 2})
-    return [
-        *spec,
-        {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc", "units": 64, "activation": "relu"},
-        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
-    ]
+    return [*spec, *_dense_head(64, classes)]
 
 
 PRESETS: Mapping[str, Callable[[int], Spec]] = {
