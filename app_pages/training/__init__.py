@@ -8,10 +8,13 @@ that take what they need as arguments.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cnnviz.i18n import labels, t
+from cnnviz.i18n import format_number, labels, t
 from cnnviz.ui.url_state import url_choice
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnnviz.nets.training import TrainingRun
 
 KEY = "train"
 """Prefix of every widget and session key of the page."""
@@ -38,4 +41,19 @@ def choice(
         key=f"{prefix}_{key}",
         format_func=labels(label_key + ".{}"),
         **kwargs,
+    )
+
+
+def percent(value: float, lang: str) -> str:
+    """``97,1 %`` or ``97.1%``."""
+    return t("train.percent", lang=lang, value=format_number(100 * value, digits=1, lang=lang))
+
+
+def run_label(run: TrainingRun, lang: str) -> str:
+    """``Run 2 · 97.1%``."""
+    return t(  # in the page's language: a selectbox may call this from another thread
+        "train.use.label",
+        lang=lang,
+        number=run.number,
+        accuracy=percent(run.result.test_accuracy, lang),
     )

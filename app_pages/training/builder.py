@@ -16,7 +16,7 @@ from app_pages.training import KEY
 from cnnviz.content.gallery import PRESETS as NETWORK_PRESETS
 from cnnviz.core.architectures import Summary, summarize
 from cnnviz.core.builder_rows import BUILDER_TYPES, new_layer
-from cnnviz.i18n import InputError, format_count, format_shape, labels, t
+from cnnviz.i18n import InputError, format_count, format_shape, get_language, t
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training import check_model
 
@@ -49,10 +49,23 @@ COLUMN = {  # where each field sits in a layer's row, so that the rows line up
 }  # fmt: skip
 
 
+NETWORK_KEYS = {name: f"train.preset.{name}" for name in NETWORK_PRESETS} | {
+    "course_cifar": "trainset.net.course_cifar",
+    "quick_cifar": "trainset.net.quick_cifar",
+}
+"""Each preset network's catalog key (``.note`` under it says where it comes from)."""
+
+
 def load_preset() -> None:
     """Replace the stack by the chosen preset (new widget keys, so they take its values)."""
     state = st.session_state
-    spec = NETWORK_PRESETS[state[f"{KEY}_preset"]](state[f"{KEY}_classes"])
+    set_stack(NETWORK_PRESETS[state[f"{KEY}_preset"]](state[f"{KEY}_classes"]))
+
+
+def set_stack(spec: list[dict[str, Any]]) -> None:
+    """Make ``spec`` the builder's rows, each under a new uid (so its widgets take its values)."""
+    state = st.session_state
+    state.setdefault(UID, 0)
     stack = []
     for layer in spec:
         state[UID] += 1
@@ -98,17 +111,18 @@ def layer_stack(classes: int) -> list[tuple[int, dict[str, Any]]]:
         The rows' uids and layers, the layers updated from their widgets.
     """
     state = st.session_state
+    lang = get_language()  # fixed here: a format function may run in another thread
     state.setdefault(UID, 0)
     state[f"{KEY}_classes"] = classes  # read by load_preset, a callback
     preset_col, load_col = st.columns([3, 1], vertical_alignment="bottom")
     preset_col.selectbox(
         t("train.preset"),
         tuple(NETWORK_PRESETS),
-        format_func=labels("train.preset.{}"),
+        format_func=lambda name: t(NETWORK_KEYS[name], lang=lang),
         key=f"{KEY}_preset",
     )
     load_col.button(t("train.preset.load"), key=f"{KEY}_load", on_click=load_preset)
-    st.caption(t(f"train.preset.{state[f'{KEY}_preset']}.note"))
+    st.caption(t(NETWORK_KEYS[state[f"{KEY}_preset"]] + ".note"))
     if STACK not in state:
         load_preset()
     stack = state[STACK]

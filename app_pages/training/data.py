@@ -7,17 +7,33 @@ from typing import Any
 import streamlit as st
 
 from app_pages.training import KEY, choice
-from cnnviz.i18n import InputError, format_shape, t
-from cnnviz.nets.datasets import KERAS_DATASETS, Dataset, load_keras_dataset, load_mnist_subset
+from cnnviz.i18n import InputError, format_shape, get_language, t
+from cnnviz.nets.datasets import (
+    KERAS_DATASETS,
+    Dataset,
+    load_cifar_subset,
+    load_keras_dataset,
+    load_mnist_subset,
+)
 from cnnviz.nets.limits import LIMITS
 from cnnviz.nets.training import DEMO_SAMPLES
 from cnnviz.nets.training_data import NORMALIZATIONS, Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
 from cnnviz.ui.kit import last_valid
-from cnnviz.ui.url_state import url_number
+from cnnviz.ui.url_state import url_choice, url_number
 
-SOURCES: tuple[str, ...] = ("mnist", "zip", "keras")
-"""Where the images come from: the bundled MNIST subset, a zip, a full Keras dataset."""
+SOURCES: tuple[str, ...] = ("mnist", "cifar", "zip", "keras")
+"""Where the images come from: the bundled MNIST or CIFAR-10 subset, a zip, a full Keras dataset."""
+
+SOURCE_KEYS = {source: f"train.data.source.{source}" for source in SOURCES} | {
+    "cifar": "trainset.source.cifar"
+}
+"""Each source's catalog key."""
+
+
+def source_label(source: str, lang: str | None = None) -> str:
+    """Return a data source as the page names it, in ``lang``."""
+    return t(SOURCE_KEYS[source], lang=lang)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -42,9 +58,16 @@ def choose_data() -> tuple[str, Dataset | None]:
     dataset : Dataset or None
         None, with a message why, until there is data to train on.
     """
-    source = choice(st.radio, "train.data.source", SOURCES, "source", horizontal=True)
+    lang = get_language()  # fixed here: a format function may run in another thread
+    source = url_choice(
+        st.radio, t("train.data.source"), SOURCES, key=f"{KEY}_source",
+        format_func=lambda s: source_label(s, lang), horizontal=True,
+    )  # fmt: skip
     if source == "mnist":
         return source, load_mnist_subset()
+    if source == "cifar":
+        st.caption(t("trainset.source.cifar_note"))
+        return source, load_cifar_subset()
     if source == "zip":
         return source, upload_zip()
     return source, download_keras()

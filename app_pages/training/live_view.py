@@ -17,9 +17,9 @@ import streamlit as st
 from app_pages.training import KEY
 from cnnviz.figures import network as network_figures
 from cnnviz.figures import training as figs
-from cnnviz.i18n import t
+from cnnviz.i18n import format_number, get_language, t
 from cnnviz.nets.limits import SLOTS
-from cnnviz.nets.live import Snapshot, history_frame
+from cnnviz.nets.live import Progress, Snapshot, epoch_values, history_frame
 from cnnviz.nets.run_store import LiveRun
 from cnnviz.ui.kit import chart
 
@@ -75,6 +75,32 @@ def status_text(live: LiveRun) -> str:
     return t("train.status.running", left=clock(progress.remaining), **where)
 
 
+def checkpoint_line(progress: Progress | None, rows: list[dict[str, float]]) -> str:
+    """Write the checkpoint's line: the monitored value at each epoch so far, the best in bold.
+
+    Empty before the first epoch ends.
+    """
+    if progress is None:
+        return ""
+    values = epoch_values(rows, progress.monitor)
+    if not values:
+        return ""
+    lang = get_language()
+    shown = [
+        f"**{format_number(v, digits=3, lang=lang)}**"
+        if i + 1 == progress.best_epoch
+        else format_number(v, digits=3, lang=lang)
+        for i, v in enumerate(values)
+    ]
+    return t(
+        "ckpt.live",
+        monitor=progress.monitor,
+        values=" · ".join(shown),
+        epoch=progress.best_epoch,
+        saved=progress.checkpoint_epoch,
+    )
+
+
 def live_view(slots: Slots, lang: str) -> Callable[[LiveRun], None]:
     """Return what draws a watched run in ``slots``: queue, progress, curves and maps."""
     bar = slots.progress.progress(0.0, text=t("train.status.preparing"))
@@ -85,18 +111,26 @@ def live_view(slots: Slots, lang: str) -> Callable[[LiveRun], None]:
         if live.phase == "queued" and live.waiting:  # a free slot never calls it waiting
             slots.status.info(t("train.wait", busy=live.waiting, capacity=SLOTS.capacity))
             return
-        slots.status.caption(t("train.run.any_click"))  # emptied with the live view at the end
         progress = live.progress
+        rows = [] if progress is None else list(progress.rows)  # the thread appends meanwhile
+        # Emptied with the live view at the end.
+        slots.status.caption(
+            "  \n".join(filter(None, (t("train.run.any_click"), checkpoint_line(progress, rows))))
+        )
         bar.progress(progress.fraction if progress else 0.0, text=status_text(live))
         if progress is None:
             return
-        rows = list(progress.rows)  # the thread appends to it meanwhile
         now = time.monotonic()
         # A new chart per drawing costs the browser more than the progress bar: fewer of them.
         if len(rows) > drawn["rows"] and now - drawn["curves"] >= CURVES_EVERY:
             drawn["curves"], drawn["rows"] = now, len(rows)
             chart(
-                figs.curves(history_frame(rows), epochs=progress.epochs, lang=lang),
+                figs.curves(
+                    history_frame(rows),
+                    epochs=progress.epochs,
+                    lang=lang,
+                    best=(progress.monitor, progress.best_epoch),
+                ),
                 key=f"{KEY}_live_{next(draws)}",
                 where=slots.curves,
             )

@@ -8,7 +8,7 @@ outlives a reload and is stopped and kept is told in :mod:`app_pages.training.ru
 
 import streamlit as st
 
-from app_pages.training import KEY, builder, data, results, run, settings
+from app_pages.training import KEY, builder, data, presets, results, run, settings
 from cnnviz.i18n import get_language, t
 
 lang = get_language()
@@ -17,6 +17,7 @@ store = st.session_state.setdefault(f"{KEY}_store", run.new_store())
 st.title(t("train.title"))
 st.caption(t("train.intro"))
 run.reattach(store)  # a link with ?run=: its training, running or finished
+presets.presets_row()
 
 st.subheader(t("train.data.title"))
 source, dataset = data.choose_data()
@@ -32,17 +33,18 @@ else:
 
     augmentation = settings.augmentation_widgets(prepared, lang)
     chosen = settings.settings_widgets()
+    too_big = settings.memory_refused(prepared, augmentation)
 
-    start, slots = run.run_controls(problem is not None, lang)
+    start, slots = run.run_controls(problem is not None or too_big, lang)
     # One training per session at a time: a click on Train during one only reruns the page.
-    if start and problem is None and store["active"] is None:
+    if start and problem is None and not too_big and store["active"] is None:
         plan = run.Plan(
             spec=[dict(layer) for _, layer in stack],
             data=prepared,
             settings=chosen,
             augmentation=augmentation,
             summary=summary,
-            source=t(f"train.data.source.{source}"),
+            source=data.source_label(source),
             class_labels=tuple(prepared.class_label(i, lang) for i in range(prepared.classes)),
         )
         run.start_training(plan, store)

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.training import KEY
+from app_pages.training import KEY, percent, run_label
+from app_pages.training.checkpoint import checkpoint_panel
 from app_pages.training.live_view import clock, draw_snapshot
 from cnnviz.figures import training as figs
 from cnnviz.i18n import format_count, format_number, t
@@ -16,21 +17,6 @@ from cnnviz.nets.training import TrainingRun
 from cnnviz.ui.kit import chart
 
 PICK = f"{KEY}_run_pick"
-
-
-def percent(value: float, lang: str) -> str:
-    """``97,1 %`` or ``97.1%``."""
-    return t("train.percent", lang=lang, value=format_number(100 * value, digits=1, lang=lang))
-
-
-def run_label(run: TrainingRun, lang: str) -> str:
-    """``Run 2 · 97.1%``."""
-    return t(  # in the page's language: a selectbox may call this from another thread
-        "train.use.label",
-        lang=lang,
-        number=run.number,
-        accuracy=percent(run.result.test_accuracy, lang),
-    )
 
 
 def show_results(store: dict[str, Any], lang: str) -> None:
@@ -53,13 +39,13 @@ def show_results(store: dict[str, Any], lang: str) -> None:
         state[f"{KEY}_seen"] = store["latest"]
     names = {run.number: run_label(run, lang) for run in runs}  # computed up front: see DESIGN §4
     picked = st.selectbox(t("train.result.pick"), numbers, format_func=names.get, key=PICK)
-    show_run(next(run for run in runs if run.number == picked), lang)
+    show_run(next(run for run in runs if run.number == picked), lang, store)
     if len(runs) > 1:
         compare(runs, lang)
 
 
-def show_run(run: TrainingRun, lang: str) -> None:
-    """Show a run: outcome, curves, confusion matrix, per class, mistakes, maps, downloads."""
+def show_run(run: TrainingRun, lang: str, store: dict[str, Any]) -> None:
+    """Show a run: outcome, curves, checkpoint, confusion, per class, mistakes, maps, downloads."""
     result = run.result
     # Stopped before its first batch (a cold server): nothing was learned, and it says so.
     reason = (
@@ -69,15 +55,15 @@ def show_run(run: TrainingRun, lang: str) -> None:
     )
     message = t(f"train.reason.{reason}", epochs=result.epochs_done, planned=run.settings.epochs)
     (st.warning if result.reason == "stopped" else st.success)(message)
-    if run.settings.keep_best and result.best_epoch:
-        st.caption(t("train.result.best_kept", epoch=result.best_epoch))
     cols = st.columns(4)
     cols[0].metric(t("train.result.test_accuracy"), percent(result.test_accuracy, lang))
     cols[1].metric(t("train.result.test_loss"), format_number(result.test_loss, digits=3))
     cols[2].metric(t("train.result.time"), clock(result.seconds))
     cols[3].metric(t("train.result.speed"), format_count(round(result.samples_per_second), lang))
     if len(result.history):
-        chart(figs.curves(result.history, lang=lang), key=f"{KEY}_curves")
+        best = None if result.checkpoint is None else (result.checkpoint.monitor, result.best_epoch)
+        chart(figs.curves(result.history, lang=lang, best=best), key=f"{KEY}_curves")
+    checkpoint_panel(run, store, lang)
     tabs = st.tabs(
         [
             t("train.result.confusion"),

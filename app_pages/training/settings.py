@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
 from app_pages.training import KEY, choice
 from cnnviz.figures import training as figs
-from cnnviz.i18n import t
+from cnnviz.i18n import InputError, t
 from cnnviz.nets.limits import LIMITS
+from cnnviz.nets.live import MONITORS, monitor_mode
 from cnnviz.nets.training import DEMO_SETTINGS as DEMO
 from cnnviz.nets.training import INITIALIZERS, OPTIMIZERS, Settings
-from cnnviz.nets.training_data import Augmentation, Prepared, augment
+from cnnviz.nets.training_data import Augmentation, Prepared, augment, check_memory
 from cnnviz.ui.keras_runtime import keras_module
 from cnnviz.ui.kit import chart
 from cnnviz.ui.url_state import url_number
@@ -52,6 +55,16 @@ def augmentation_widgets(data: Prepared, lang: str) -> Augmentation:
     return augmentation
 
 
+def memory_refused(data: Prepared, augmentation: Augmentation) -> bool:
+    """Say (translated, with the numbers) when the images and their augmentation are too big."""
+    try:
+        check_memory(data, augmentation)
+    except InputError as err:
+        st.error(err.message(), icon=":material/memory:")
+        return True
+    return False
+
+
 def settings_widgets() -> Settings:
     """Show the optimizer, learning rate, momentum, batch, epochs, initializer, early stopping."""
     st.subheader(t("train.settings.title"))
@@ -68,10 +81,11 @@ def settings_widgets() -> Settings:
         cols[2].number_input, t("train.settings.momentum"), 0.0, 0.99, 0.0, step=0.1,
         key=f"{KEY}_momentum", disabled=optimizer != "sgd",
     )  # fmt: skip
+    # The default through the session state, not value=: a preset sets it there.
+    st.session_state.setdefault(f"{KEY}_batch", DEMO.batch_size)
     batch_size = cols[3].select_slider(
         t("train.settings.batch"),
         [b for b in BATCH_SIZES if b <= LIMITS.max_batch_size],
-        value=DEMO.batch_size,
         key=f"{KEY}_batch",
     )
     cols = st.columns(4)
@@ -84,11 +98,7 @@ def settings_widgets() -> Settings:
         t("train.settings.patience"), min_value=0, max_value=10, value=0,
         key=f"{KEY}_patience", help=t("train.settings.patience_help"),
     )  # fmt: skip
-    keep_best = cols[3].toggle(
-        t("train.settings.keep_best"),
-        key=f"{KEY}_keep_best",
-        help=t("train.settings.keep_best_help"),
-    )
+    monitor, best_only, keep_best = checkpoint_widgets(cols[3])
     return Settings(
         optimizer=optimizer,
         learning_rate=float(learning_rate),
@@ -98,4 +108,34 @@ def settings_widgets() -> Settings:
         initializer=initializer,
         patience=int(patience),
         keep_best=bool(keep_best),
+        monitor=monitor,
+        best_only=bool(best_only),
     )
+
+
+def checkpoint_widgets(cell: Any) -> tuple[str, bool, bool]:
+    """Show the checkpoint's settings: what it watches (in ``cell``), best only, restore at the end.
+
+    Returns
+    -------
+    monitor : str
+        One of :data:`~cnnviz.nets.live.MONITORS`.
+    best_only, keep_best : bool
+    """
+    monitor = choice(
+        cell.selectbox, "ckpt.monitor", MONITORS, "monitor", default="val_loss",
+        help=t("ckpt.monitor_help"),
+    )  # fmt: skip
+    cols = st.columns([1, 1, 2], vertical_alignment="center")
+    best_only = cols[0].toggle(
+        t("ckpt.best_only"), value=True, key=f"{KEY}_best_only", help=t("ckpt.best_only_help")
+    )
+    keep_best = cols[1].toggle(
+        t("train.settings.keep_best"),
+        key=f"{KEY}_keep_best",
+        help=t("train.settings.keep_best_help"),
+        disabled=not best_only,
+    )
+    mode = t(f"ckpt.mode.{monitor_mode(monitor)}", monitor=monitor)
+    cols[2].caption(t("ckpt.caption" if best_only else "ckpt.caption_every", mode=mode))
+    return monitor, best_only, keep_best and best_only

@@ -408,30 +408,84 @@ def tiny_vgg(classes: int = 10) -> Spec:
     spec: Spec = []
     for block, filters in ((1, 16), (2, 32)):
         for conv in (1, 2):
-            spec.append(
-                {
-                    "type": "Conv2D",
-                    "name": f"block{block}_conv{conv}",
-                    "filters": filters,
-                    "kernel_size": 3,
-                    "padding": "same",
-                    "activation": "relu",
-                }
-            )
+            spec.append(_relu_conv3(f"block{block}_conv{conv}", filters))
         spec.append({"type": "MaxPooling2D", "name": f"block{block}_pool", "pool_size": 2})
-    return [
-        *spec,
+    return [*spec, *_dense_head(64, classes, dropout=0.5)]
+
+
+def _relu_conv3(name: str, filters: int, padding: str = "same") -> dict[str, Any]:
+    """Return a 3x3 ReLU convolution layer."""
+    return {"type": "Conv2D", "name": name, "filters": filters, "kernel_size": 3,
+            "padding": padding, "activation": "relu"}  # fmt: skip
+
+
+def _dense_head(
+    units: int, classes: int, *, dropout: float = 0.0, dropout_name: str = "dropout"
+) -> Spec:
+    """Flatten, a ReLU dense layer ``fc`` (then dropout, when ``dropout``), a softmax ``output``."""
+    head: Spec = [
         {"type": "Flatten", "name": "flatten"},
-        {"type": "Dense", "name": "fc", "units": 64, "activation": "relu"},
-        {"type": "Dropout", "name": "dropout", "rate": 0.5},
-        {"type": "Dense", "name": "output", "units": classes, "activation": "softmax"},
+        {"type": "Dense", "name": "fc", "units": units, "activation": "relu"},
     ]
+    if dropout:
+        head.append({"type": "Dropout", "name": dropout_name, "rate": dropout})
+    head.append({"type": "Dense", "name": "output", "units": classes, "activation": "softmax"})
+    return head
+
+
+def course_cifar(classes: int = 10) -> Spec:
+    """Return the network of the course's CIFAR-10 exercise: Keras' classic CIFAR-10 example.
+
+    The course's guided exercise (slides ``002``) gives no network of its own;
+    it follows the ``cifar10_cnn.py`` example of the Keras repository: two
+    blocks of a 3x3 ``"same"`` then a 3x3 ``"valid"`` ReLU convolution (32,
+    then 64 filters), each max-pooled with dropout 0.25; a dense layer of 512
+    ReLU units with dropout 0.5; a softmax. The example's separate
+    ``Activation`` layers are folded into the convolutions and the dense layer
+    (the same function and weights).
+
+    Examples
+    --------
+    >>> from cnnviz.core.architectures import summarize
+    >>> s = summarize(course_cifar(), (32, 32, 3))
+    >>> s.params, s.layers[6].output_shape  # 1,250,858 as the example's model.summary()
+    (1250858, (6, 6, 64))
+    """
+    spec: Spec = []
+    for block, filters in ((1, 32), (2, 64)):
+        for index, padding in ((1, "same"), (2, "valid")):
+            spec.append(_relu_conv3(f"conv{2 * block - 2 + index}", filters, padding))
+        spec.append({"type": "MaxPooling2D", "name": f"pool{block}", "pool_size": 2})
+        spec.append({"type": "Dropout", "name": f"dropout{block}", "rate": 0.25})
+    return [*spec, *_dense_head(512, classes, dropout=0.5, dropout_name="dropout3")]
+
+
+def quick_cifar(classes: int = 10) -> Spec:
+    """Return a small colour network that learns CIFAR-10 in seconds: the live demo's.
+
+    Three 3x3 ``"same"`` ReLU convolutions (16, 32, 64 filters), each
+    max-pooled (32 → 16 → 8 → 4), a dense layer of 64 ReLU units, a softmax:
+    about 2.8 million multiply-adds an image, a seventh of :func:`course_cifar`'s.
+
+    Examples
+    --------
+    >>> from cnnviz.core.architectures import summarize
+    >>> summarize(quick_cifar(), (32, 32, 3)).params
+    89834
+    """
+    spec: Spec = []
+    for index, filters in enumerate((16, 32, 64), start=1):
+        spec.append(_relu_conv3(f"conv{index}", filters))
+        spec.append({"type": "MaxPooling2D", "name": f"pool{index}", "pool_size": 2})
+    return [*spec, *_dense_head(64, classes)]
 
 
 PRESETS: Mapping[str, Callable[[int], Spec]] = {
     "course": course_mnist,
     "lenet5": lenet5_1998,
     "tiny_vgg": tiny_vgg,
+    "course_cifar": course_cifar,
+    "quick_cifar": quick_cifar,
 }
 """Preset networks by id; each takes the number of classes."""
 

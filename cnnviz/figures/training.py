@@ -47,7 +47,12 @@ def _two_panels(lang: str, titles: tuple[str, str], height: int) -> dict[str, An
 
 
 def curves(
-    history: pd.DataFrame, *, epochs: int | None = None, height: int = 330, lang: str | None = None
+    history: pd.DataFrame,
+    *,
+    epochs: int | None = None,
+    height: int = 330,
+    lang: str | None = None,
+    best: tuple[str, int] | None = None,
 ) -> go.Figure:
     """Draw training and validation loss (left) and accuracy (right) against epochs.
 
@@ -60,12 +65,15 @@ def curves(
         during training instead of rescaling at every update.
     height : int, default 330
     lang : str, optional
+    best : (str, int), optional
+        The checkpoint's monitored value (a column of ``history``) and its best
+        epoch so far: a star marks that value, on its panel (none when 0).
 
     Returns
     -------
     plotly.graph_objects.Figure
         Four traces: training loss, validation loss, training accuracy,
-        validation accuracy.
+        validation accuracy; a fifth, the star, with ``best``.
 
     Examples
     --------
@@ -106,7 +114,44 @@ def curves(
                     "hovertemplate": "%{x:.2f}: %{y:.3f}<extra></extra>",
                 }
             )
+    if best is not None and best[1]:
+        data.extend(best_marker(history, *best, lang=lang))
     return build_figure(data, layout)
+
+
+BEST_COLOR = "#009E73"  # Okabe-Ito bluish green: the checkpoint's epoch
+
+
+def best_marker(history: pd.DataFrame, monitor: str, epoch: int, *, lang: str) -> list[dict]:
+    """Return a star trace at ``monitor``'s value at the end of ``epoch`` (none if it is missing).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"epoch": [1.0, 2.0], "batch": [5, 10], "loss": [2.0, 1.0],
+    ...                   "accuracy": [0.3, 0.6], "val_loss": [1.5, 1.1],
+    ...                   "val_accuracy": [0.4, 0.55]})
+    >>> [(m["x"], m["y"], m["xaxis"]) for m in best_marker(h, "val_accuracy", 2, lang="en")]
+    [([2.0], [0.55], 'x2')]
+    """
+    ends = history[np.isclose(history["epoch"], epoch)]  # only an epoch's end is a whole number
+    if not len(ends) or not np.isfinite(ends[monitor].iloc[-1]):
+        return []
+    axes = ("x2", "y2") if monitor.removeprefix("val_") == "accuracy" else ("x", "y")
+    return [
+        {
+            "type": "scatter",
+            "x": [float(epoch)],
+            "y": [float(ends[monitor].iloc[-1])],
+            "mode": "markers",
+            "name": t("ckpt.fig.best", lang=lang, epoch=epoch),
+            "marker": {"symbol": "star", "size": 18, "color": BEST_COLOR,
+                       "line": {"color": "black", "width": 1}},
+            "xaxis": axes[0],
+            "yaxis": axes[1],
+            "hovertemplate": t("ckpt.fig.best", lang=lang, epoch=epoch)
+            + ": %{y:.3f}<extra></extra>",
+        }
+    ]  # fmt: skip
 
 
 def runs_overlay(

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from cnnviz.i18n import InputError
 
 
@@ -34,7 +36,8 @@ class Limits:
     max_epochs, max_batch_size, max_layers : int
         Training length, batch and stack size.
     max_params : int
-        Weights of the network (Keras' ``count_params()``).
+        Weights of the network (Keras' ``count_params()``). The course's CIFAR-10
+        network (:func:`cnnviz.content.gallery.course_cifar`, 1,250,858) fits.
     max_macs : int
         Multiply-accumulates for one image: the cost of a forward pass.
     max_concurrent : int
@@ -62,6 +65,13 @@ class Limits:
         the headers before any is decoded (decoding costs time per pixel).
     min_images_per_class : int
         Images a class of a zip needs (some go to the test set).
+    max_data_bytes : int
+        Memory that one training's images may take, as :func:`data_bytes`
+        counts it: float32 training, validation and test images, plus two more
+        copies of the training images when augmentation is on. The bundled
+        CIFAR-10 subset whole (5,000 + 2,000 colour images of 32x32x3) with
+        augmentation takes 184,320,000 bytes and fits; 8,000 + 2,000 full
+        CIFAR-10 images with augmentation (280,166,400) do not.
     """
 
     max_samples: int = 8000
@@ -69,7 +79,7 @@ class Limits:
     max_epochs: int = 30
     max_batch_size: int = 512
     max_layers: int = 24
-    max_params: int = 500_000
+    max_params: int = 1_500_000
     max_macs: int = 25_000_000
     max_concurrent: int = 2
     max_runs_kept: int = 5
@@ -82,6 +92,7 @@ class Limits:
     max_zip_image_pixels: int = 25_000_000
     max_zip_pixels: int = 400_000_000
     min_images_per_class: int = 4
+    max_data_bytes: int = 256_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -161,6 +172,88 @@ class TrainingSlots:
 
 SLOTS = TrainingSlots(LIMITS.max_concurrent)
 """The server-wide training slots."""
+
+
+BYTES_PER_VALUE = 4
+"""float32: what ``model.fit`` reads, whatever the images were on disk."""
+AUGMENTATION_COPIES = 2
+"""Extra copies of the training images when augmentation is on: the ``tf.data``
+tensor made from them, and the shuffle buffer that holds every one of them."""
+
+
+def data_bytes(
+    train: int, val: int, test: int, shape: Sequence[int], *, augmented: bool = False
+) -> int:
+    """Return the bytes a training's images take in memory (:attr:`Limits.max_data_bytes`).
+
+    Parameters
+    ----------
+    train, val, test : int
+        Training, validation and test images.
+    shape : (H, W, C)
+        One image: C is 1 for grey images, 3 for colour (three times the bytes).
+    augmented : bool, default False
+        Whether augmentation is on: :data:`AUGMENTATION_COPIES` more copies of
+        the training images.
+
+    Returns
+    -------
+    int
+        ``(train + val + test + copies * train) * H * W * C * 4``.
+
+    Examples
+    --------
+    >>> data_bytes(4000, 1000, 2000, (32, 32, 3))  # the CIFAR-10 subset, whole
+    86016000
+    >>> data_bytes(4000, 1000, 2000, (32, 32, 3), augmented=True)
+    184320000
+    >>> data_bytes(6400, 1600, 2000, (28, 28, 1), augmented=True)  # MNIST at the limits
+    71500800
+    """
+    pixels = int(np.prod(shape))
+    images = train + val + test + (AUGMENTATION_COPIES * train if augmented else 0)
+    return images * pixels * BYTES_PER_VALUE
+
+
+def check_data_bytes(
+    train: int,
+    val: int,
+    test: int,
+    shape: Sequence[int],
+    *,
+    augmented: bool = False,
+    limits: Limits = LIMITS,
+) -> int:
+    """Return :func:`data_bytes`, or refuse images that take more than ``limits.max_data_bytes``.
+
+    Raises
+    ------
+    InputError
+        ``trainset.limit.memory``, naming the images, their shape, the bytes
+        and the limit.
+
+    Examples
+    --------
+    >>> check_data_bytes(10, 0, 0, (32, 32, 3))
+    122880
+    >>> check_data_bytes(10, 0, 0, (32, 32, 3), limits=Limits(max_data_bytes=100_000))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cnnviz.i18n.InputError: 10 images of 32×32×3 take 122,880 bytes in memory...
+    """
+    used = data_bytes(train, val, test, shape, augmented=augmented)
+    if used > limits.max_data_bytes:
+        raise InputError(
+            "trainset.limit.memory" + (".augmented" if augmented else ""),
+            images=train + val + test,
+            train=train,
+            shape="×".join(str(int(n)) for n in shape),
+            bytes=used,
+            limit=limits.max_data_bytes,
+            copies=AUGMENTATION_COPIES,
+        )
+    return used
 
 
 def check_choice(name: str, value: str, options: Sequence[str]) -> str:

@@ -65,6 +65,14 @@ class Progress:
         One per finished epoch.
     epoch_end : bool
         Whether this report closes an epoch.
+    monitor : str
+        The value the checkpoint watches (one of :data:`MONITORS`).
+    best_epoch : int
+        The epoch with the best monitored value so far (0 before one).
+    best_value : float or None
+        That value.
+    checkpoint_epoch : int
+        The epoch whose weights the checkpoint holds now (0 before one).
     """
 
     epoch: int
@@ -76,12 +84,102 @@ class Progress:
     rows: list[dict[str, float]]
     snapshots: list[Snapshot]
     epoch_end: bool
+    monitor: str = "val_loss"
+    best_epoch: int = 0
+    best_value: float | None = None
+    checkpoint_epoch: int = 0
 
     @property
     def fraction(self) -> float:
         """Share of all batches done, in [0, 1]."""
         total = self.epochs * self.batches
         return min(1.0, ((self.epoch - 1) * self.batches + self.batch) / total) if total else 0.0
+
+
+MONITORS: tuple[str, ...] = ("val_accuracy", "val_loss", "accuracy", "loss")
+"""Values a checkpoint may watch, as ``model.fit`` names them in its logs."""
+
+
+def monitor_mode(monitor: str) -> str:
+    """Return ``"max"`` for an accuracy, ``"min"`` for a loss (Keras' ``mode="auto"``).
+
+    Examples
+    --------
+    >>> monitor_mode("val_accuracy"), monitor_mode("loss")
+    ('max', 'min')
+    """
+    return "max" if monitor.removeprefix("val_") == "accuracy" else "min"
+
+
+def improves(value: float, best: float | None, mode: str) -> bool:
+    """Whether ``value`` beats ``best`` strictly, as ``keras.callbacks.ModelCheckpoint`` decides.
+
+    The first value always does (``best`` is None), even NaN; after that a NaN
+    never does, and nothing beats a NaN best.
+
+    Examples
+    --------
+    >>> improves(0.5, None, "min"), improves(0.5, 0.5, "min"), improves(0.6, 0.5, "max")
+    (True, False, True)
+    >>> improves(float("nan"), 0.5, "min"), improves(0.1, float("nan"), "min")
+    (False, False)
+    """
+    if best is None:
+        return True
+    return bool(value < best if mode == "min" else value > best)
+
+
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """What ``ModelCheckpoint`` would have saved, kept in memory.
+
+    Attributes
+    ----------
+    monitor : str
+        One of :data:`MONITORS`.
+    best_only : bool
+        ``save_best_only``: rewritten only when the monitored value improved;
+        otherwise every epoch (it then holds the last epoch's weights).
+    values : tuple of float
+        The monitored value at each epoch's end (NaN where it was missing).
+    saved : tuple of int
+        The epochs at which it was written, in order (1-based).
+    best_epoch : int
+        The epoch with the best monitored value (0 when none was reported).
+    missing : bool
+        Whether the monitored value was missing at some epoch (Keras then
+        saves anyway, and so does this).
+    weights : list of ndarray or None
+        Its weights; None when it holds the last epoch's (the model's own).
+    """
+
+    monitor: str
+    best_only: bool
+    values: tuple[float, ...]
+    saved: tuple[int, ...]
+    best_epoch: int
+    missing: bool
+    weights: list[np.ndarray] | None = None
+
+    @property
+    def mode(self) -> str:
+        """``"max"`` or ``"min"`` (:func:`monitor_mode`)."""
+        return monitor_mode(self.monitor)
+
+    @property
+    def epoch(self) -> int:
+        """The epoch whose weights it holds (0 when never written)."""
+        return self.saved[-1] if self.saved else 0
+
+    @property
+    def value(self) -> float:
+        """The monitored value at :attr:`epoch` (NaN when never written or missing)."""
+        return self.values[self.epoch - 1] if self.epoch else float("nan")
+
+    @property
+    def never_improved(self) -> bool:
+        """Whether the monitored value never beat the first epoch's (with two or more epochs)."""
+        return len(self.values) > 1 and self.best_epoch <= 1
 
 
 WARM_STEPS = 10
@@ -162,6 +260,20 @@ def history_frame(rows: Sequence[Mapping[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(HISTORY_COLUMNS), dtype=float)
 
 
+def epoch_values(rows: Sequence[Mapping[str, float]], monitor: str) -> list[float]:
+    """Return ``monitor``'s value at each epoch's end from recorded rows (NaN where missing).
+
+    Examples
+    --------
+    >>> rows = [{"epoch": 0.5, "loss": 2.0}, {"epoch": 1.0, "loss": 1.5, "val_loss": 1.6},
+    ...         {"epoch": 2.0, "loss": 1.2, "val_loss": 1.4}]
+    >>> epoch_values(rows, "val_loss"), epoch_values(rows, "loss")
+    ([1.6, 1.4], [1.5, 1.2])
+    """
+    # Only an epoch's end records the validation values, even as NaN.
+    return [float(row.get(monitor, np.nan)) for row in rows if "val_loss" in row]
+
+
 def _first_conv(model: keras.Model) -> Any:
     for layer in model.layers:
         if type(layer).__name__ == "Conv2D":
@@ -179,6 +291,8 @@ def live_callback(
     patience: int = 0,
     keep_best: bool = False,
     clock: Callable[[], float] = time.monotonic,
+    monitor: str = "val_loss",
+    best_only: bool = True,
 ) -> Any:
     """Return a Keras callback that records, reports, snapshots and stops.
 
@@ -199,19 +313,28 @@ def live_callback(
         An image whose first-convolution maps are kept at each epoch's end
         (with that layer's filters) in ``snapshots``.
     patience : int, default 0
-        Early stopping on the validation loss (0: off).
+        Early stopping: stop after this many epochs in which ``monitor`` did
+        not improve (0: off).
     keep_best : bool, default False
-        Keep the weights of the epoch with the lowest validation loss in
-        ``best_weights`` (restored by :func:`cnnviz.nets.training.train`).
+        Ask :func:`cnnviz.nets.training.train` to restore the checkpoint's
+        weights at the end (kept here either way).
     clock : callable
         Seconds, for the throttle and time left.
+    monitor : str, default "val_loss"
+        What the checkpoint and early stopping watch (:data:`MONITORS`; its
+        direction from :func:`monitor_mode`).
+    best_only : bool, default True
+        ``ModelCheckpoint``'s ``save_best_only``: keep only an improving
+        epoch's weights (else each epoch's, that is the last).
 
     Returns
     -------
     keras.callbacks.Callback
         A :class:`LiveRecorder`, with attributes ``rows``, ``snapshots``,
         ``interrupted``, ``reason`` (``"completed"``, ``"early_stopping"``,
-        ``"stopped"``), ``best_epoch`` and ``best_weights``.
+        ``"stopped"``), ``best_epoch``, ``best_weights`` (the checkpoint's,
+        None until written or when they are the last epoch's) and
+        :meth:`LiveRecorder.checkpoint`.
     """
     import keras
 
@@ -226,6 +349,8 @@ def live_callback(
         patience=patience,
         keep_best=keep_best,
         clock=clock,
+        monitor=monitor,
+        best_only=best_only,
     )
 
 
@@ -251,6 +376,8 @@ class LiveRecorder:
         patience: int,
         keep_best: bool,
         clock: Callable[[], float],
+        monitor: str = "val_loss",
+        best_only: bool = True,
     ) -> None:
         super().__init__()
         self.reporter, self.stop, self.clock = reporter, stop, clock
@@ -260,9 +387,13 @@ class LiveRecorder:
         self.snapshots: list[Snapshot] = []
         self.interrupted: BaseException | None = None
         self.reason = "completed"
+        self.monitor, self.best_only = monitor, best_only
         self.best_epoch = 0
-        self.best_loss = np.inf
+        self.best_value: float | None = None  # None until the first value, as Keras
         self.best_weights: list[np.ndarray] | None = None
+        self.values: list[float] = []  # the monitored value at each epoch's end
+        self.saved: list[int] = []  # epochs at which the checkpoint was written
+        self.missing = False
         self._wait = 0
         self._warm: tuple[int, float] | None = None  # batches and clock after the first batch
         self._first_warm: tuple[int, float] | None = None  # the same in the first epoch
@@ -312,9 +443,7 @@ class LiveRecorder:
         self._record(logs, val=True)
         if self._probe_model is not None:
             self._snapshot(epoch + 1)
-        loss = logs.get("val_loss")
-        if loss is not None and np.isfinite(loss):
-            self._track_best(epoch + 1, float(loss))
+        self._checkpoint(epoch + 1, logs.get(self.monitor))
         self._report(epoch_end=True)
 
     def _progress(self, epoch_end: bool) -> Progress:
@@ -334,6 +463,10 @@ class LiveRecorder:
             self.rows,
             self.snapshots,
             epoch_end,
+            self.monitor,
+            self.best_epoch,
+            self.best_value,
+            self.saved[-1] if self.saved else 0,
         )
 
     def _report(self, epoch_end: bool = False) -> None:
@@ -369,14 +502,43 @@ class LiveRecorder:
         maps = keras.ops.convert_to_numpy(self._probe_model(self.probe[None], training=False))
         self.snapshots.append(Snapshot(epoch, kernel.mean(axis=2), maps[0]))
 
-    def _track_best(self, epoch: int, loss: float) -> None:
-        """Keep the best epoch (and its weights); stop early after ``patience`` worse ones."""
-        if loss < self.best_loss:
-            self.best_loss, self.best_epoch, self._wait = loss, epoch, 0
-            if self.keep_best:
-                self.best_weights = [w.copy() for w in self.model.get_weights()]
+    def _checkpoint(self, epoch: int, value: Any) -> None:
+        """Write the checkpoint as ``ModelCheckpoint`` would; stop early after ``patience``.
+
+        A missing value is saved anyway (Keras warns and falls back to saving);
+        with ``best_only`` off every epoch is saved (the weights are then the
+        model's own, nothing is copied).
+        """
+        self.values.append(np.nan if value is None else float(value))
+        better = value is not None and improves(float(value), self.best_value, self.mode)
+        if better:
+            self.best_value, self.best_epoch, self._wait = float(value), epoch, 0
+        self.missing = self.missing or value is None
+        if better or value is None or not self.best_only:
+            self.saved.append(epoch)
+            self.best_weights = (
+                [w.copy() for w in self.model.get_weights()] if self.best_only else None
+            )
+        if better or value is None:
             return
         self._wait += 1
         if self.patience and self._wait >= self.patience and self.reason == "completed":
             self.reason = "early_stopping"
             self.model.stop_training = True
+
+    @property
+    def mode(self) -> str:
+        """``"max"`` or ``"min"``: the monitored value's direction."""
+        return monitor_mode(self.monitor)
+
+    def checkpoint(self) -> Checkpoint:
+        """Return the checkpoint as it stands."""
+        return Checkpoint(
+            monitor=self.monitor,
+            best_only=self.best_only,
+            values=tuple(self.values),
+            saved=tuple(self.saved),
+            best_epoch=self.best_epoch,
+            missing=self.missing,
+            weights=self.best_weights,
+        )

@@ -29,8 +29,15 @@ import pandas as pd
 from cnnviz.core.architectures import Summary, summarize
 from cnnviz.i18n import InputError
 from cnnviz.nets.limits import LIMITS, Limits, check_choice
-from cnnviz.nets.live import Progress, Snapshot, history_frame, live_callback
-from cnnviz.nets.training_data import Augmentation, Prepared, augmentation_layers
+from cnnviz.nets.live import (
+    MONITORS,
+    Checkpoint,
+    Progress,
+    Snapshot,
+    history_frame,
+    live_callback,
+)
+from cnnviz.nets.training_data import Augmentation, Prepared, augmentation_layers, check_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -55,12 +62,19 @@ class Settings:
     initializer : {"glorot_uniform", "he_normal", "random_normal"}
         Initial weights of every ``Conv2D`` and ``Dense`` kernel (biases start at 0).
     patience : int
-        Early stopping: stop after this many epochs without a lower validation
-        loss; 0 turns it off.
+        Early stopping: stop after this many epochs in which ``monitor`` did not
+        improve; 0 turns it off.
     keep_best : bool
-        At the end, go back to the weights of the epoch with the lowest validation loss.
+        At the end, go back to the checkpoint's weights (the best epoch's by
+        ``monitor`` when ``best_only``).
     seed : int
         Seeds the initial weights, the data's order and the augmentation.
+    monitor : str
+        What the checkpoint and early stopping watch: one of
+        :data:`~cnnviz.nets.live.MONITORS` (accuracies up, losses down).
+    best_only : bool
+        ``ModelCheckpoint(save_best_only=...)``: keep the best epoch's weights
+        only; otherwise the checkpoint is rewritten every epoch (the last).
     """
 
     optimizer: str = "sgd"
@@ -72,6 +86,8 @@ class Settings:
     patience: int = 0
     keep_best: bool = False
     seed: int = 0
+    monitor: str = "val_loss"
+    best_only: bool = True
 
 
 COURSE_SETTINGS = Settings(optimizer="sgd", learning_rate=0.01, momentum=0.0, batch_size=32)
@@ -87,8 +103,63 @@ project's 2-core server (the longer times with other sessions busy); the
 course's SGD at 0.01 with 2000 images reached 24-43 % in 3 epochs.
 """
 
+QUICK_EPOCHS = 8
+"""Epochs of the quick demo (see :data:`TRAINING_PRESETS`).
+
+Measured (``bench/bench_training_presets.py``, niced, the 2 cores shared): 8
+epochs of :func:`cnnviz.content.gallery.quick_cifar` on the bundled CIFAR-10
+subset took 41 s in all (5.1 s an epoch, tracing included) for 48.2 % test
+accuracy; another run, 32 s for 52.9 %.
+"""
+
 DEMO_SAMPLES = 8000
 """Training plus validation images the page starts with (the bundled subset's size)."""
+
+
+@dataclass(frozen=True)
+class TrainingPreset:
+    """A whole training set up in one click: the data, the network and how to train it.
+
+    Attributes
+    ----------
+    key : str
+        ``trainset.preset.<key>`` names it, ``.note`` says where it comes from
+        and what to expect (measured).
+    source : str
+        The training page's data source (``"cifar"``: the bundled subset).
+    samples : int
+        Training plus validation images.
+    network : str
+        A key of :data:`cnnviz.content.gallery.PRESETS`.
+    settings : Settings
+    """
+
+    key: str
+    source: str
+    samples: int
+    network: str
+    settings: Settings
+
+
+CIFAR_SAMPLES = 5000
+"""The bundled CIFAR-10 subset's training images, all used (a fifth for validation)."""
+
+TRAINING_PRESETS: Mapping[str, TrainingPreset] = {
+    p.key: p
+    for p in (
+        # The course's exercise: its network and hyperparameters (SGD, 0.01, batches of 32),
+        # 10 epochs as the issue asks.
+        TrainingPreset(
+            "course_cifar", "cifar", CIFAR_SAMPLES, "course_cifar",
+            replace(COURSE_SETTINGS, epochs=10),
+        ),
+        TrainingPreset(
+            "quick_demo", "cifar", CIFAR_SAMPLES, "quick_cifar",
+            Settings(optimizer="adam", learning_rate=0.003, batch_size=64, epochs=QUICK_EPOCHS),
+        ),
+    )
+}  # fmt: skip
+"""The training page's presets by key."""
 
 
 def check_settings(settings: Settings, limits: Limits = LIMITS) -> Settings:
@@ -105,6 +176,7 @@ def check_settings(settings: Settings, limits: Limits = LIMITS) -> Settings:
     """
     check_choice("optimizer", settings.optimizer, OPTIMIZERS)
     check_choice("initializer", settings.initializer, INITIALIZERS)
+    check_choice("monitor", settings.monitor, MONITORS)
     if not 0 < settings.learning_rate <= 10:
         raise InputError("train.error.learning_rate", value=settings.learning_rate)
     if not 0 <= settings.momentum < 1:
@@ -261,6 +333,31 @@ def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(matrix) / np.where(totals > 0, totals, 1), np.nan)
 
 
+TEST_FIELDS: tuple[str, ...] = (
+    "test_loss", "test_accuracy", "confusion", "per_class", "predicted", "misclassified",
+)  # fmt: skip
+"""What :func:`evaluate` returns: the fields of a :class:`RunResult` that depend on the weights."""
+
+
+@dataclass(frozen=True, eq=False)
+class WeightsView:
+    """One set of a run's weights, the epoch they come from and how they tested.
+
+    Attributes
+    ----------
+    epoch : int
+        1-based.
+    weights : list of ndarray
+        As ``model.get_weights()``.
+    test : dict
+        :func:`evaluate`'s result for them (:data:`TEST_FIELDS`).
+    """
+
+    epoch: int
+    weights: list[np.ndarray]
+    test: Mapping[str, Any]
+
+
 @dataclass(frozen=True, eq=False)
 class RunResult:
     """A finished (or stopped) run.
@@ -273,8 +370,7 @@ class RunResult:
     epochs_done : int
         Epochs finished, counting a stopped epoch as done.
     best_epoch : int
-        Epoch with the lowest validation loss (its weights are kept when
-        ``settings.keep_best``).
+        Epoch with the best monitored value (``settings.monitor``; 0 when none).
     test_loss, test_accuracy : float
     confusion : ndarray, shape (K, K), int
         Rows: true class; columns: predicted class.
@@ -291,6 +387,14 @@ class RunResult:
         Training images seen per second.
     interrupted : BaseException or None
         What stopped the reporter, for the caller to re-raise (not kept in a record).
+    checkpoint : Checkpoint or None
+        What ``ModelCheckpoint`` would have kept (None when nothing was fitted).
+    active_epoch : int
+        The epoch whose weights the model has, and that the test fields
+        describe: the last one, or the checkpoint's once restored.
+    other : WeightsView or None
+        The run's other weights (the checkpoint's, or the last epoch's once
+        restored) and how they tested; None when the two are the same.
     """
 
     history: pd.DataFrame
@@ -307,6 +411,9 @@ class RunResult:
     seconds: float
     samples_per_second: float
     interrupted: BaseException | None = field(default=None, repr=False)
+    checkpoint: Checkpoint | None = None
+    active_epoch: int = 0
+    other: WeightsView | None = None
 
 
 def evaluate(model: keras.Model, data: Prepared) -> dict[str, Any]:
@@ -371,6 +478,7 @@ def train(
     record_every: int = 5,
     report_every: float = 0.4,
     probe_index: int = 0,
+    callbacks: Sequence[Any] = (),
 ) -> RunResult:
     """Train ``model`` on ``data``, reporting as it goes; return the history and test results.
 
@@ -386,6 +494,13 @@ def train(
         See :func:`live_callback`.
     probe_index : int, default 0
         The validation image whose feature maps are snapshot each epoch.
+    callbacks : sequence of keras.callbacks.Callback, optional
+        More callbacks for ``model.fit``, after the live one.
+
+    Raises
+    ------
+    InputError
+        The data with its augmentation copies over ``LIMITS.max_data_bytes``.
 
     Returns
     -------
@@ -396,6 +511,7 @@ def train(
         learned, and ``interrupted`` holds the exception: the caller saves the
         result, then re-raises it.
     """
+    check_memory(data, augmentation)
     callback = live_callback(
         reporter=reporter,
         stop=stop,
@@ -404,6 +520,8 @@ def train(
         probe=data.x_val[probe_index],
         patience=settings.patience,
         keep_best=settings.keep_best,
+        monitor=settings.monitor,
+        best_only=settings.best_only,
     )
     train_data = training_dataset(data, settings, augmentation)
     if isinstance(train_data, tuple):
@@ -421,27 +539,70 @@ def train(
             y,
             epochs=settings.epochs,
             validation_data=(data.x_val, data.y_val),
-            callbacks=[callback],
+            callbacks=[callback, *callbacks],
             verbose=0,
             **extra,
         )
     seconds = time.monotonic() - start
-    if settings.keep_best and callback.best_weights is not None:
-        model.set_weights(callback.best_weights)
     history = history_frame(callback.rows)
     # The last batch of an epoch may be short; counting it whole errs by less than a batch.
     seen = float(history["batch"].iloc[-1]) * settings.batch_size if len(history) else 0.0
+    epochs_done = len(callback.values)  # epoch ends, a diverged (NaN) one included
+    checkpoint = callback.checkpoint() if callback.values else None
+    active, other = evaluate_both(model, data, checkpoint, epochs_done, restore=settings.keep_best)
     return RunResult(
         history=history,
         reason=callback.reason,
-        epochs_done=int(history["val_loss"].notna().sum()) if len(history) else 0,
+        epochs_done=epochs_done,
         best_epoch=callback.best_epoch,
         seconds=seconds,
         samples_per_second=seen / seconds if seconds > 0 else 0.0,
         snapshots=tuple(callback.snapshots),
         interrupted=callback.interrupted,
-        **evaluate(model, data),
+        checkpoint=checkpoint,
+        active_epoch=active.epoch,
+        other=other,
+        **active.test,
     )
+
+
+def evaluate_both(
+    model: keras.Model,
+    data: Prepared,
+    checkpoint: Checkpoint | None,
+    last_epoch: int,
+    *,
+    restore: bool,
+) -> tuple[WeightsView, WeightsView | None]:
+    """Test the last epoch's weights and, when they differ, the checkpoint's.
+
+    Parameters
+    ----------
+    model : keras.Model
+        With the last epoch's weights; left with the active ones.
+    data : Prepared
+    checkpoint : Checkpoint or None
+    last_epoch : int
+        The last epoch finished (0: nothing fitted).
+    restore : bool
+        Make the checkpoint's weights the active ones (``Settings.keep_best``).
+
+    Returns
+    -------
+    active : WeightsView
+        The weights the model is left with.
+    other : WeightsView or None
+        The other weights; None when the checkpoint holds the last epoch's.
+    """
+    final = WeightsView(last_epoch, model.get_weights(), evaluate(model, data))
+    if checkpoint is None or checkpoint.weights is None or checkpoint.epoch in (0, last_epoch):
+        return final, None
+    model.set_weights(checkpoint.weights)
+    best = WeightsView(checkpoint.epoch, checkpoint.weights, evaluate(model, data))
+    if restore:
+        return best, final
+    model.set_weights(final.weights)
+    return final, best
 
 
 def without_interruption(result: RunResult) -> RunResult:
@@ -477,6 +638,9 @@ class TrainingRun:
         Their true and predicted classes.
     usable : bool
         Whether the trained-network pages can use the model (:func:`usable_elsewhere`).
+    other_mistakes : (ndarray, ndarray, ndarray) or None
+        ``mistakes, mistakes_true, mistakes_predicted`` for ``result.other``'s
+        weights (:func:`switch_weights` swaps them in).
     """
 
     number: int
@@ -493,11 +657,35 @@ class TrainingRun:
     mistakes_true: np.ndarray
     mistakes_predicted: np.ndarray
     usable: bool
+    other_mistakes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def keras_bytes(self) -> bytes:
         """The model in Keras' ``.keras`` format, saved on the first download only."""
         return model_bytes(self.model)
+
+    def checkpoint_weights(self) -> list[np.ndarray] | None:
+        """Return the checkpoint's weights (None when nothing was fitted)."""
+        checkpoint = self.result.checkpoint
+        if checkpoint is None or not checkpoint.epoch:
+            return None
+        other = self.result.other
+        if other is not None and other.epoch == checkpoint.epoch:
+            return other.weights
+        return self.model.get_weights()
+
+    @cached_property
+    def checkpoint_bytes(self) -> bytes | None:
+        """The checkpoint's weights as a ``.weights.h5`` file (None when there is none)."""
+        weights = self.checkpoint_weights()
+        return None if weights is None else weights_bytes(self.model, weights)
+
+    def test_accuracy_at(self, epoch: int) -> float | None:
+        """Test accuracy of the weights of ``epoch`` (the active or the other), else None."""
+        if epoch == self.result.active_epoch:
+            return self.result.test_accuracy
+        other = self.result.other
+        return float(other.test["test_accuracy"]) if other and other.epoch == epoch else None
 
 
 def training_run(
@@ -536,7 +724,12 @@ def training_run(
     mistakes_shown : int, default 24
         Wrongly classified test images kept to show.
     """
-    wrong = result.misclassified[:mistakes_shown]
+
+    def shown(test: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        wrong = test["misclassified"][:mistakes_shown]
+        return data.to_unit(data.x_test[wrong]), data.y_test[wrong], test["predicted"][wrong]
+
+    mistakes = shown({"misclassified": result.misclassified, "predicted": result.predicted})
     return TrainingRun(
         number=number,
         model=model,
@@ -548,10 +741,47 @@ def training_run(
         source=source,
         samples=len(data.x_train),
         class_labels=tuple(class_labels),
-        mistakes=data.to_unit(data.x_test[wrong]),
-        mistakes_true=data.y_test[wrong],
-        mistakes_predicted=result.predicted[wrong],
+        mistakes=mistakes[0],
+        mistakes_true=mistakes[1],
+        mistakes_predicted=mistakes[2],
         usable=usable_elsewhere(data),
+        other_mistakes=None if result.other is None else shown(result.other.test),
+    )
+
+
+def switch_weights(run: TrainingRun) -> TrainingRun:
+    """Return the run with its other weights active: the checkpoint's, or back to the last epoch's.
+
+    The model is cloned (the server's registry and other tabs keep the run as
+    it finished); the test results, mistakes and downloads follow the weights.
+
+    Raises
+    ------
+    InputError
+        ``ckpt.error.same``: the run has one set of weights only.
+    """
+    import keras
+
+    result, other = run.result, run.result.other
+    if other is None or run.other_mistakes is None:
+        raise InputError("ckpt.error.same", epoch=result.active_epoch)
+    current = WeightsView(
+        result.active_epoch,
+        run.model.get_weights(),
+        {name: getattr(result, name) for name in TEST_FIELDS},
+    )
+    model = keras.models.clone_model(run.model)
+    model.set_weights(other.weights)
+    model.compile(loss=run.model.loss, metrics=["accuracy"])
+    images, true, predicted = run.other_mistakes
+    return replace(
+        run,
+        model=model,
+        result=replace(result, active_epoch=other.epoch, other=current, **other.test),
+        mistakes=images,
+        mistakes_true=true,
+        mistakes_predicted=predicted,
+        other_mistakes=(run.mistakes, run.mistakes_true, run.mistakes_predicted),
     )
 
 
@@ -563,6 +793,26 @@ def model_bytes(model: keras.Model) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
         model.save(path)
+        return path.read_bytes()
+
+
+def weights_bytes(model: keras.Model, weights: Sequence[np.ndarray]) -> bytes:
+    """Return ``weights`` for ``model``'s architecture as a Keras ``.weights.h5`` file.
+
+    A clone takes the weights, so the model itself is not touched (another
+    page may be using it); the file goes through a temporary folder that is
+    deleted at once.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(list(weights))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "checkpoint.weights.h5"
+        clone.save_weights(path)
         return path.read_bytes()
 
 

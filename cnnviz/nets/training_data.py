@@ -19,7 +19,7 @@ import numpy as np
 
 from cnnviz.i18n import InputError
 from cnnviz.nets.datasets import Dataset
-from cnnviz.nets.limits import LIMITS, Limits, check_choice
+from cnnviz.nets.limits import LIMITS, Limits, check_choice, check_data_bytes
 
 NORMALIZATIONS: tuple[str, ...] = ("unit", "standard", "none")
 """``unit``: pixels / 255, in [0, 1]; ``standard``: minus the training mean, over its
@@ -106,6 +106,12 @@ def prepare_data(
     -------
     Prepared
 
+    Raises
+    ------
+    InputError
+        A count or choice out of range, or images over ``limits.max_data_bytes``
+        (:func:`~cnnviz.nets.limits.check_data_bytes`; colour counts three values a pixel).
+
     Examples
     --------
     >>> from cnnviz.nets.datasets import load_mnist_subset
@@ -129,6 +135,9 @@ def prepare_data(
     test = np.arange(len(dataset.x_test))
     if len(test) > limits.max_test_samples:
         test = np.sort(rng.permutation(len(test))[: limits.max_test_samples])
+    shape = dataset.x_train.shape[1:] + ((1,) if dataset.x_train.ndim == 3 else ())
+    # Refused before the float32 copies are made: they are what the budget counts.
+    check_data_bytes(len(train_idx), n_val, len(test), shape, limits=limits)
 
     def channels(images: np.ndarray) -> np.ndarray:
         array = images.astype(np.float32)
@@ -158,6 +167,28 @@ def prepare_data(
         value_range=(offset, 255 * scale + offset),
         source=dataset.name,
     )
+
+
+def check_memory(
+    data: Prepared, augmentation: Augmentation | None = None, limits: Limits = LIMITS
+) -> int:
+    """Return the bytes ``data`` takes while training, or refuse it over ``limits.max_data_bytes``.
+
+    With ``augmentation`` on, the training images count three times
+    (:func:`~cnnviz.nets.limits.data_bytes`).
+
+    Examples
+    --------
+    >>> from cnnviz.nets.datasets import load_mnist_subset
+    >>> data = prepare_data(load_mnist_subset(), samples=100)
+    >>> check_memory(data) == (80 + 20 + 2000) * 28 * 28 * 4
+    True
+    """
+    active = augmentation is not None and augmentation.active
+    return check_data_bytes(
+        len(data.x_train), len(data.x_val), len(data.x_test), data.input_shape,
+        augmented=active, limits=limits,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

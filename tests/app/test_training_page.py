@@ -1,4 +1,4 @@
-"""The training page in AppTest: a short run, a refused stack, a refused zip."""
+"""The training page in AppTest: a run, a refused stack and zip, CIFAR-10, presets, checkpoints."""
 
 import io
 import zipfile
@@ -7,7 +7,12 @@ import pytest
 from PIL import Image
 
 from app_pages.training.builder import BUILDER_ACTIVATIONS
+from app_pages.training.presets import preset_values
+from cnnviz.content.gallery import PRESETS as NETWORK_PRESETS
+from cnnviz.core.architectures import summarize
 from cnnviz.core.spec import ACTIVATIONS
+from cnnviz.i18n import format_count, t
+from cnnviz.nets.training import TRAINING_PRESETS
 from tests.app.helpers import open_page
 
 PAGE = "app_pages/training/page.py"
@@ -128,3 +133,99 @@ def test_two_runs_are_compared():
 
 def test_builder_offers_keras_activations():
     assert set(BUILDER_ACTIVATIONS) <= set(ACTIVATIONS)
+
+
+# --- CIFAR-10, presets, checkpoints (issue 12) --------------------------------------------------
+
+SLOW = 300  # seconds a run may take: decoding the CIFAR-10 JPEGs on a busy 2-core server
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_cifar_source_trains_offline_with_a_checkpoint(lang):
+    at = open_page(
+        PAGE, lang, timeout=SLOW, train_source="cifar", train_epochs="1",
+        train_monitor="val_accuracy",
+    )  # fmt: skip
+    at.number_input(key="train_samples").set_value(200).run()
+    summary = next(s.value for s in at.caption if "32 × 32 × 3" in s.value)
+    assert ("10 classes" if lang == "en" else "10 clases") in summary
+    at.button(key="train_start").click().run()
+    assert not at.exception, at.exception
+    run = _store(at)["runs"][0]
+    assert run.source == t("trainset.source.cifar", lang=lang)
+    assert run.class_labels[0] == t("dataset.class.cifar10.0", lang=lang)
+    checkpoint = run.result.checkpoint
+    assert checkpoint.monitor == "val_accuracy" and checkpoint.saved == (1,)
+    # One epoch: the checkpoint is the last epoch, nothing to restore, but it can be downloaded.
+    assert not [b for b in at.button if b.key == "train_restore1"]
+    assert t("ckpt.active.last", lang=lang, epoch=1) in [i.value for i in at.info]
+    assert run.checkpoint_bytes[:8] == b"\x89HDF\r\n\x1a\n"  # an HDF5 file
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("key", list(TRAINING_PRESETS))
+def test_preset_sets_data_layers_and_settings_and_keeps_the_rest(lang, key):
+    at = open_page(PAGE, lang, timeout=SLOW)
+    at.selectbox(key="train_norm").set_value("standard").run()  # the user's own choices
+    at.number_input(key="train_patience").set_value(2).run()
+    at.button(key=f"train_apply_{key}").click().run()
+    assert not at.exception, at.exception
+    preset = TRAINING_PRESETS[key]
+    state = at.session_state
+    assert preset_values(preset) == {name: state[name] for name in preset_values(preset)}
+    expected = NETWORK_PRESETS[preset.network](10)
+    stack = [layer for _, layer in state["train_stack"]]  # the rows add their widgets' defaults
+    assert [{k: layer[k] for k in e} for layer, e in zip(stack, expected, strict=True)] == expected
+    assert at.query_params["train_source"] == "cifar"
+    assert at.query_params["train_epochs"] == str(preset.settings.epochs)
+    # The link says what differs from the page's defaults (Adam is the default: left out).
+    assert at.query_params.get("train_optimizer", "adam") == preset.settings.optimizer
+    message = at.success[0].value
+    assert t(f"trainset.preset.{key}", lang=lang) in message
+    assert t("trainset.change.network", lang=lang) in message  # the layers always change
+    # Kept: normalisation and early stopping; the summary is the preset network's on colour.
+    assert state["train_norm"] == "standard" and state["train_patience"] == 2
+    params = format_count(summarize(NETWORK_PRESETS[preset.network](10), (32, 32, 3)).params, lang)
+    assert any(params in c.value for c in at.caption)
+    assert not at.error
+
+
+def _restorable_run(number):
+    import keras
+
+    from cnnviz.nets import training
+    from cnnviz.nets.datasets import load_mnist_subset
+    from cnnviz.nets.training_data import Augmentation, prepare_data
+
+    class Ruin(keras.callbacks.Callback):  # the last epoch blows the weights up
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == self.params["epochs"] - 1:
+                self.model.optimizer.learning_rate.assign(1e4)
+
+    data = prepare_data(load_mnist_subset(), samples=200)
+    settings = training.Settings(optimizer="sgd", learning_rate=0.05, batch_size=16, epochs=3)
+    model = training.build_model(NETWORK_PRESETS["course"](10), data.input_shape, 10, settings)
+    result = training.train(model, data, settings, callbacks=[Ruin()])
+    return training.training_run(
+        number, model, result, data, settings=settings, augmentation=Augmentation(),
+        summary=None, layers=8, source="MNIST", class_labels=[str(i) for i in range(10)],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_restore_the_checkpoint_and_use_it(lang):
+    run = _restorable_run(1)
+    best = run.result.checkpoint.epoch
+    at = open_page(PAGE, lang, timeout=SLOW)
+    _store(at).update(runs=[run], counter=1, latest=1)
+    at.run()
+    at.button(key="train_use").click().run()
+    at.button(key="train_restore1").click().run()
+    assert not at.exception, at.exception
+    restored = _store(at)["runs"][0]
+    assert restored.result.active_epoch == best
+    assert t("ckpt.active.checkpoint", lang=lang, epoch=best) in [i.value for i in at.info]
+    assert at.session_state["session_model"] is restored.model  # "use this model" follows
+    weights = run.result.checkpoint.weights
+    assert all((a == b).all() for a, b in zip(restored.model.get_weights(), weights, strict=True))
+    assert at.button(key="train_restore1").label == t("ckpt.back", lang=lang, epoch=3)

@@ -8,7 +8,16 @@ import pytest
 
 from cnnviz.content.gallery import course_mnist
 from cnnviz.nets.datasets import load_mnist_subset
-from cnnviz.nets.live import LiveRecorder, history_frame, live_callback, time_left
+from cnnviz.nets.live import (
+    MONITORS,
+    LiveRecorder,
+    epoch_values,
+    history_frame,
+    improves,
+    live_callback,
+    monitor_mode,
+    time_left,
+)
 from cnnviz.nets.training import Settings, build_model
 from cnnviz.nets.training_data import prepare_data
 
@@ -59,12 +68,15 @@ def _recorder(**options):
     return recorder
 
 
-def _epochs(recorder, losses):
+def _epochs(recorder, losses, name="val_loss"):
     for epoch, loss in enumerate(losses):
         recorder.on_epoch_begin(epoch)
         for batch in range(4):
             recorder.on_train_batch_end(batch, {"loss": 1.0, "accuracy": 0.5})
-        recorder.on_epoch_end(epoch, {"loss": 1.0, "accuracy": 0.5, "val_loss": loss})
+        logs = {"loss": 1.0, "accuracy": 0.5}
+        if loss is not None:
+            logs[name] = loss
+        recorder.on_epoch_end(epoch, logs)
         if recorder.model.stop_training:
             break
 
@@ -73,8 +85,9 @@ def test_patience_stops_after_that_many_worse_epochs_and_keeps_the_best():
     recorder = _recorder(patience=2, keep_best=True)
     _epochs(recorder, [0.9, 0.5, 0.7, 0.6, 0.1])
     assert recorder.reason == "early_stopping" and recorder.model.stop_training
-    assert recorder.best_epoch == 2 and recorder.best_loss == 0.5
+    assert recorder.best_epoch == 2 and recorder.best_value == 0.5
     assert recorder.best_weights[0].tolist() == [2.0, 2.0]  # copied at the second epoch
+    assert recorder.checkpoint().saved == (1, 2) and recorder.checkpoint().epoch == 2
     # Four batches an epoch, recorded at its end only (4 is the last batch): one row each.
     assert history_frame(recorder.rows)["epoch"].tolist() == [1.0, 2.0, 3.0, 4.0]
 
@@ -83,7 +96,71 @@ def test_without_patience_the_run_completes():
     recorder = _recorder()
     _epochs(recorder, [0.9, 0.5, 0.7, 0.6, 0.1])
     assert recorder.reason == "completed" and recorder.best_epoch == 5
-    assert recorder.best_weights is None
+    # The checkpoint is kept whether or not it is restored: copied at epochs 1, 2 and 5.
+    assert recorder.checkpoint().saved == (1, 2, 5)
+    assert recorder.best_weights[0].tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("monitor", "values", "saved", "best"),
+    [
+        ("val_accuracy", [0.3, 0.5, 0.4, 0.5, 0.6], (1, 2, 5), 5),  # a tie is no improvement
+        ("accuracy", [0.3, 0.5, 0.4, 0.5, 0.45], (1, 2), 2),
+        ("val_loss", [0.9, 0.5, 0.7, 0.5, 0.6], (1, 2), 2),
+        ("loss", [0.9, float("nan"), 0.8, 0.9, 0.1], (1, 3, 5), 5),  # NaN never improves
+        ("val_loss", [float("nan"), 0.5, 0.1], (1,), 1),  # first is saved; nothing beats NaN
+    ],
+)
+def test_checkpoint_follows_model_checkpoint_by_hand(monitor, values, saved, best):
+    recorder = _recorder(monitor=monitor)
+    _epochs(recorder, values, name=monitor)
+    checkpoint = recorder.checkpoint()
+    assert checkpoint.saved == saved and checkpoint.best_epoch == best == checkpoint.epoch
+    assert np.allclose(checkpoint.values, values, equal_nan=True)
+    assert checkpoint.mode == ("max" if "accuracy" in monitor else "min")
+    assert checkpoint.weights[0][0] == len(saved)  # the fake weights count the copies
+    assert not checkpoint.missing
+
+
+def test_checkpoint_without_best_only_holds_the_last_epoch():
+    recorder = _recorder(monitor="val_accuracy", best_only=False)
+    _epochs(recorder, [0.3, 0.5, 0.4], name="val_accuracy")
+    checkpoint = recorder.checkpoint()
+    assert checkpoint.saved == (1, 2, 3) and checkpoint.epoch == 3 and checkpoint.best_epoch == 2
+    assert checkpoint.weights is None and recorder.model.weights == 0  # nothing copied
+    assert checkpoint.value == 0.4
+
+
+def test_a_missing_monitored_value_is_saved_anyway_and_flagged():
+    recorder = _recorder(monitor="val_accuracy", patience=1)
+    _epochs(recorder, [None, None, None], name="val_accuracy")
+    checkpoint = recorder.checkpoint()
+    assert checkpoint.missing and checkpoint.saved == (1, 2, 3) and checkpoint.best_epoch == 0
+    assert np.isnan(checkpoint.value) and recorder.reason == "completed"  # no early stop
+
+
+def test_never_improved_after_the_first_epoch():
+    recorder = _recorder(monitor="val_accuracy")
+    _epochs(recorder, [0.6, 0.5, 0.6], name="val_accuracy")
+    assert recorder.checkpoint().never_improved and recorder.checkpoint().epoch == 1
+
+
+def test_progress_carries_the_best_epoch_so_far():
+    reports = []
+    recorder = _recorder(monitor="val_accuracy", reporter=reports.append)
+    _epochs(recorder, [0.3, 0.5, 0.4], name="val_accuracy")
+    ends = [p for p in reports if p.epoch_end]
+    assert [(p.best_epoch, p.best_value, p.checkpoint_epoch) for p in ends] == [
+        (1, 0.3, 1), (2, 0.5, 2), (2, 0.5, 2)
+    ]  # fmt: skip
+    assert epoch_values(ends[-1].rows, "val_accuracy") == [0.3, 0.5, 0.4]
+    assert epoch_values(ends[-1].rows, "loss") == [1.0, 1.0, 1.0]
+
+
+def test_monitor_modes_and_improvement_by_hand():
+    assert [monitor_mode(m) for m in MONITORS] == ["max", "min", "max", "min"]
+    assert improves(float("nan"), None, "max")  # Keras saves the first value, whatever it is
+    assert not improves(0.5, 0.5, "max") and improves(0.4, 0.5, "min")
 
 
 def test_reports_are_throttled_and_an_exception_stops():
