@@ -77,7 +77,7 @@ def layer_table(model) -> pd.DataFrame:
 
 def use_model(result: tr.Comparison, name: str) -> None:
     """Offer the pretrained network to the network pages when it reads what they feed it."""
-    if not (result.input_shape == (28, 28, 1) and len(result.class_labels) == 10):
+    if not result.usable:
         st.caption(t("transfer.use.unusable"))
         return
     state = st.session_state

@@ -44,11 +44,12 @@ DIGITS: tuple[str, ...] = tuple("0123456789")
 CLASS_KEY_PREFIX = "dataset.class."
 """Class names starting with this are catalog keys (see :meth:`Dataset.class_label`)."""
 
-_CLASS_NAMES: dict[str, tuple[str, ...]] = {
+CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "mnist": DIGITS,
     "fashion_mnist": tuple(f"{CLASS_KEY_PREFIX}fashion_mnist.{i}" for i in range(10)),
     "cifar10": tuple(f"{CLASS_KEY_PREFIX}cifar10.{i}" for i in range(10)),
 }
+"""Each Keras dataset's class names, in the order of its labels (the bundled subsets share them)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,7 +242,7 @@ def load_cifar_subset(path: Path | None = None) -> Dataset:
             (unpack_jpegs(npz[f"x_{split}_jpeg"], npz[f"x_{split}_offsets"]), npz[f"y_{split}"])
             for split in ("train", "test")
         ]
-    return _make("cifar10_7k", splits[0], splits[1], _CLASS_NAMES["cifar10"])
+    return _make("cifar10_7k", splits[0], splits[1], CLASS_NAMES["cifar10"])
 
 
 def load_keras_dataset(name: str) -> Dataset:
@@ -282,4 +283,4 @@ def load_keras_dataset(name: str) -> Dataset:
         raise InputError(
             "dataset.error.download", dataset=name, reason=f"{type(exc).__name__}: {exc}"
         ) from exc
-    return _make(name, train, test, _CLASS_NAMES[name])
+    return _make(name, train, test, CLASS_NAMES[name])

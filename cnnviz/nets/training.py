@@ -28,6 +28,7 @@ import pandas as pd
 
 from cnnviz.core.architectures import Summary, summarize
 from cnnviz.i18n import InputError
+from cnnviz.nets.datasets import CLASS_NAMES
 from cnnviz.nets.limits import LIMITS, Limits, check_choice
 from cnnviz.nets.live import (
     MONITORS,
@@ -816,10 +817,20 @@ def weights_bytes(model: keras.Model, weights: Sequence[np.ndarray]) -> bytes:
         return path.read_bytes()
 
 
-def usable_elsewhere(data: Prepared) -> bool:
-    """Whether a model trained on ``data`` reads what the trained-network page feeds it.
+NETWORK_PAGE_INPUTS: dict[tuple[int, int, int], tuple[str, ...]] = {
+    (28, 28, 1): CLASS_NAMES["mnist"],
+    (32, 32, 3): CLASS_NAMES["cifar10"],
+}
+"""What the trained-network pages can feed a model: an input shape, and the classes they name."""
 
-    That page gives 28x28x1 digits in [0, 1] and reads ten outputs.
+
+def usable_elsewhere(data: Prepared) -> bool:
+    """Whether a model trained on ``data`` reads what the trained-network pages feed it.
+
+    Those pages give 28x28x1 digits or 32x32x3 colour photos in [0, 1], and
+    name the outputs as MNIST's or CIFAR-10's classes
+    (:data:`NETWORK_PAGE_INPUTS`): a model trained on other classes would be
+    shown with wrong names.
 
     Examples
     --------
@@ -828,4 +839,5 @@ def usable_elsewhere(data: Prepared) -> bool:
     >>> usable_elsewhere(prepare_data(load_mnist_subset(), samples=20))
     True
     """
-    return data.input_shape == (28, 28, 1) and data.classes == 10 and data.normalization == "unit"
+    names = NETWORK_PAGE_INPUTS.get(data.input_shape)
+    return data.class_names == names and data.normalization == "unit"

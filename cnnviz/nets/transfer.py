@@ -46,7 +46,7 @@ from cnnviz.io.images import LUMA_WEIGHTS
 from cnnviz.nets.datasets import Dataset, load_mnist_subset
 from cnnviz.nets.limits import LIMITS, Limits, check_choice
 from cnnviz.nets.live import Progress
-from cnnviz.nets.training import RunResult, Settings, check_settings, train
+from cnnviz.nets.training import RunResult, Settings, check_settings, train, usable_elsewhere
 from cnnviz.nets.training_data import Prepared, prepare_data
 from cnnviz.nets.zip_dataset import load_zip_dataset
 
@@ -405,6 +405,9 @@ class Comparison:
     class_labels : tuple of str
     source : str
         Where the data came from, as the page named it.
+    usable : bool
+        Whether the network pages can show the pretrained network
+        (:func:`cnnviz.nets.training.usable_elsewhere`).
     """
 
     settings: TransferSettings
@@ -416,6 +419,7 @@ class Comparison:
     input_shape: tuple[int, int, int]
     class_labels: tuple[str, ...]
     source: str
+    usable: bool = False
 
 
 def compare_runs(
@@ -474,6 +478,7 @@ def compare_runs(
         input_shape=data.input_shape,
         class_labels=tuple(class_labels),
         source=source,
+        usable=usable_elsewhere(data),
     )
 
 

@@ -45,6 +45,10 @@ STREAMLIT_TEXTS: Mapping[str, str] = {
     "widget.delete_rows": "Delete row(s)",
     "widget.columns": "Show/hide columns",
     "widget.clear_selection": "Clear selection",
+    "widget.take_photo": "Take Photo",
+    "widget.clear_photo": "Clear photo",
+    "widget.camera_refused": "This app would like to use your camera.",
+    "widget.camera_allow": "Learn how to allow access.",
 }
 """Catalog key of each translated text, to the English Streamlit 1.67 writes for it."""
 
@@ -176,6 +180,7 @@ def widget_css(lang: str, max_upload_mb: int) -> str:
             size=TEXT_SIZE,
         ),
         *_upload_limits(lang, max_upload_mb),
+        *_camera(lang),
         *_placeholders(lang),
         *_tooltips(lang),
     ]
@@ -197,6 +202,34 @@ def _upload_limits(lang: str, max_upload_mb: int) -> list[str]:
         sel = f'{where}:has(input[accept*=".{kind[0]}"]) {line}::after'
         rules.append(f"{sel} {{ content: {css_string(f'{limit} • {upload_types(kind)}')}; }}")
     return rules
+
+
+def _camera(lang: str) -> list[str]:
+    """Rewrite the camera's button and the message it shows when the browser refuses the camera.
+
+    The button holds its text directly while the camera is live ("Take Photo")
+    and in a ``<span>`` once a photo is taken ("Clear photo"). The refusal is a
+    sentence followed by a help link, in a box of its own.
+    """
+    button = '[data-testid="stCameraInputButton"]'
+    refusal = '[data-testid="stCameraInput"] p:has(> a[target="_blank"])'
+    return [
+        _SWAP.format(
+            sel=f"{button}:not(:has(> span))",
+            text=css_string(t("widget.take_photo", lang=lang)),
+            size=TEXT_SIZE,
+        ),
+        _SWAP.format(
+            sel=f"{button} > span:first-child",
+            text=css_string(t("widget.clear_photo", lang=lang)),
+            size=TEXT_SIZE,
+        ),
+        f"{refusal} {{ font-size: 0 !important; }}",
+        f"{refusal}::before {{ content: {css_string(t('widget.camera_refused', lang=lang))};"
+        f" font-size: {TEXT_SIZE}; display: block; }}",
+        f"{refusal} > a::after {{ content: {css_string(t('widget.camera_allow', lang=lang))};"
+        f" font-size: {TEXT_SIZE}; }}",
+    ]
 
 
 def _placeholders(lang: str) -> list[str]:

@@ -81,3 +81,23 @@ def test_the_camera_takes_a_photo_the_network_reads(camera_page, app_url):
     if shot.count():  # the photo Streamlit shows is the fake device's frame, not blank
         image = Image.open(io.BytesIO(shot.screenshot())).convert("RGB")
         assert np.ptp(np.asarray(image), axis=(0, 1)).max() > 20
+
+
+def pseudo(locator, which: str) -> str:
+    """The text a CSS pseudo-element writes (``::before``/``::after``), without its quotes."""
+    content = locator.evaluate(f"e => getComputedStyle(e, '{which}').content")
+    return content.strip('"')
+
+
+def test_a_refused_camera_says_so_in_spanish(page, app_url):
+    # This browser has no camera (no fake device): Streamlit shows its refusal box,
+    # whose English the Spanish page's stylesheet writes over (cnnviz.ui.widget_text).
+    open_app(page, f"{app_url}/trained-network?lang=es&network=digits&digit_source=camera")
+    refusal = page.locator("[data-testid='stCameraInput'] p:has(> a)")
+    expect(refusal).to_be_visible(timeout=MODEL_LOAD_MS)
+    assert pseudo(refusal, "::before") == t("widget.camera_refused", lang="es")
+    assert pseudo(refusal.locator("a"), "::after") == t("widget.camera_allow", lang="es")
+    button = page.locator("[data-testid='stCameraInputButton']")
+    assert pseudo(button, "::after") == t("widget.take_photo", lang="es")
+    # The page itself carries on: the last kept digit or the hint, never a traceback.
+    no_exception(page)

@@ -189,11 +189,11 @@ def test_keras_fashion_mnist_class_names(monkeypatch):
 
 @pytest.mark.parametrize("name", KERAS_DATASETS)
 def test_every_class_name_is_translated(name):
-    for class_name in datasets._CLASS_NAMES[name]:
+    for class_name in datasets.CLASS_NAMES[name]:
         if class_name.startswith(datasets.CLASS_KEY_PREFIX):
             for lang in ("en", "es"):
                 assert class_name in catalog(lang)
-    assert len(datasets._CLASS_NAMES[name]) == 10
+    assert len(datasets.CLASS_NAMES[name]) == 10
 
 
 def test_download_failure_is_an_input_error_naming_the_dataset(monkeypatch):

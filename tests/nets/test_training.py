@@ -246,3 +246,26 @@ def test_the_page_defaults_learn_the_bundled_digits():
     result = training.train(model, data, settings)
     assert result.reason == "completed" and result.epochs_done == 5
     assert result.test_accuracy > 0.95 and result.history["val_accuracy"].iloc[-1] > 0.95
+
+
+def test_only_models_the_network_pages_can_name_are_usable_there():
+    from cnnviz.nets.datasets import Dataset, load_cifar_subset
+
+    digits = prepare_data(load_mnist_subset(), samples=20)
+    photos = prepare_data(load_cifar_subset(), samples=20)
+    assert training.usable_elsewhere(digits) and training.usable_elsewhere(photos)
+    # Same colour photos under other names (a zip of ten scenes): the pages would mislabel them.
+    cifar = load_cifar_subset()
+    scenes = Dataset(
+        "scenes",
+        cifar.x_train[:40],
+        cifar.y_train[:40],
+        cifar.x_test[:20],
+        cifar.y_test[:20],
+        class_names=tuple(f"scene{i}" for i in range(10)),
+    )
+    assert not training.usable_elsewhere(prepare_data(scenes, samples=20))
+    # Digits standardised instead of divided by 255 are read differently.
+    assert not training.usable_elsewhere(
+        prepare_data(load_mnist_subset(), samples=20, normalization="standard")
+    )
