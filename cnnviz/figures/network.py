@@ -449,6 +449,10 @@ def _saliency_base(base: np.ndarray, xname: str, yname: str) -> dict[str, Any]:
     }
 
 
+MAX_SALIENCY_COLUMNS = 3
+"""Saliency maps per row of :func:`saliency_panels`; more go to the next row."""
+
+
 def saliency_panels(
     image: np.ndarray,
     maps: Sequence[np.ndarray],
@@ -459,7 +463,7 @@ def saliency_panels(
     height: int | None = None,
     lang: str | None = None,
 ) -> go.Figure:
-    """Show saliency maps side by side, each laid over the input with adjustable opacity.
+    """Show saliency maps side by side (three a row), each over the input with adjustable opacity.
 
     A grey input is drawn as grey ink on white, so that every colour of a map
     shows on it; a colour input is drawn in its own colours. Unsigned maps
@@ -504,9 +508,13 @@ def saliency_panels(
     rows, cols = base.shape[:2]
     count = len(maps)
     gap = 0.03
-    if height is None:  # square panels side by side, no empty band below them
-        panel_px = (ASSUMED_WIDTH - 20) * (1 - gap * (count - 1)) / count * rows / cols
-        height = int(min(max(panel_px, 200), 420) + 60)
+    # Five maps in one row are about 100 px each at a projector's 1024 px with the
+    # sidebar, their titles overlapping: at most three a row keeps them large.
+    columns = min(count, MAX_SALIENCY_COLUMNS)
+    grid_rows = -(-count // columns)
+    if height is None:  # square panels, no empty band below them
+        panel_px = (ASSUMED_WIDTH - 20) * (1 - gap * (columns - 1)) / columns * rows / cols
+        height = int(grid_rows * (min(max(panel_px, 200), 420) + 40) + 20)
     data: list[dict[str, Any]] = []
     layout = base_layout(lang, height=height, margin=(10, 10, 40, 10), annotations=[])
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.3~g}")
@@ -516,7 +524,13 @@ def saliency_panels(
             raise InputError("fig.error.maps_shape", shape=tuple(values.shape))
         is_signed = bool(values.min() < 0) if signed is None else bool(signed[index])
         xname, yname = _place_panel(
-            layout, index, (1, count), (rows, cols), titles[index], gap=gap, font=TEXT_FONT
+            layout,
+            index,
+            (grid_rows, columns),
+            (rows, cols),
+            titles[index],
+            gap=gap,
+            font=TEXT_FONT,
         )
         data.append(_saliency_base(base, xname, yname))
         if is_signed:

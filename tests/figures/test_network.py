@@ -108,3 +108,15 @@ def test_saliency_panels_all_zero_map_keeps_a_valid_range():
 def test_saliency_panels_refuse_a_map_of_another_size():
     with pytest.raises(InputError):
         nf.saliency_panels(np.zeros((4, 4)), [np.zeros((2, 2))], ["small"])
+
+
+def test_five_saliency_maps_sit_three_then_two():
+    maps = [np.full((4, 4), float(i + 1)) for i in range(5)]
+    fig = nf.saliency_panels(np.zeros((4, 4)), maps, list("abcde"))
+    tops = [fig.layout[f"yaxis{'' if i == 0 else i + 1}"].domain[1] for i in range(5)]
+    lefts = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain[0] for i in range(5)]
+    assert tops[0] == tops[1] == tops[2] > tops[3] == tops[4]  # two rows
+    assert lefts[:3] == sorted(lefts[:3]) and lefts[3:] == lefts[:2]  # the second row starts left
+    # Each panel is a third of the width, so taller rows than one row of five would be.
+    one_row = nf.saliency_panels(np.zeros((4, 4)), maps[:3], list("abc"))
+    assert fig.layout.height > one_row.layout.height
