@@ -42,7 +42,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 from attribution import ATTRIBUTION, write_section  # scripts/attribution.py
 from PIL import Image
-from train_model import architecture_table, confusion, confusion_table, machine
+from train_model import (
+    architecture_table,
+    confusion,
+    confusion_table,
+    machine,
+    save_weights_checked,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
@@ -304,11 +310,7 @@ def main() -> None:
     if accuracy < args.min_accuracy:
         sys.exit(f"Accuracy {accuracy:.4f} is below {args.min_accuracy}; nothing written.")
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(args.out)
-    nbytes = args.out.stat().st_size
-    if nbytes > MAX_WEIGHTS_BYTES:
-        sys.exit(f"{args.out} is {nbytes} bytes, above {MAX_WEIGHTS_BYTES}.")
+    nbytes = save_weights_checked(model, args.out, MAX_WEIGHTS_BYTES)
     subset = load_cifar_subset()
     stats = {
         "weights_bytes": nbytes,

@@ -62,6 +62,16 @@ BEGIN = "<!-- BEGIN model: written by scripts/train_model.py, do not edit by han
 END = "<!-- END model -->"
 
 
+def save_weights_checked(model, out: Path, max_bytes: int) -> int:
+    """Write the weights to ``out``; stop the script if the file is over ``max_bytes``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(out)
+    nbytes = out.stat().st_size
+    if nbytes > max_bytes:
+        sys.exit(f"{out} is {nbytes} bytes, above {max_bytes}.")
+    return nbytes
+
+
 def stratified_validation(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """Boolean mask of a seeded, stratified validation subset of the training digits."""
     rng = np.random.default_rng(seed)
@@ -323,11 +333,7 @@ def main() -> None:
     if accuracy < args.min_accuracy:
         sys.exit(f"Accuracy {accuracy:.4f} is below {args.min_accuracy}; nothing written.")
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(args.out)
-    nbytes = args.out.stat().st_size
-    if nbytes > MAX_WEIGHTS_BYTES:
-        sys.exit(f"{args.out} is {nbytes} bytes, above {MAX_WEIGHTS_BYTES}.")
+    nbytes = save_weights_checked(model, args.out, MAX_WEIGHTS_BYTES)
     stats = {
         "weights_bytes": nbytes,
         "n_val": int(val.sum()),

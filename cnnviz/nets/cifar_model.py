@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cnnviz.nets.model import with_weights
+
 if TYPE_CHECKING:
     import keras
 
@@ -174,11 +176,4 @@ def load_cifar_model(path: Path | str = CIFAR_WEIGHTS_PATH) -> keras.Model:
     FileNotFoundError
         If the file is missing: rebuild it with ``python scripts/train_cifar.py``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No weights at {path}. Rebuild them with: python scripts/train_cifar.py"
-        )
-    model = build_cifar_model()
-    model.load_weights(path)
-    return model
+    return with_weights(build_cifar_model, path, "scripts/train_cifar.py")

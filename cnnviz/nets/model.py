@@ -34,7 +34,7 @@ import hashlib
 import json
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,12 +146,21 @@ def load_trained_model(path: Path | str = WEIGHTS_PATH) -> keras.Model:
     FileNotFoundError
         If the file is missing: rebuild it with ``python scripts/train_model.py``.
     """
+    return with_weights(build_model, path, "scripts/train_model.py")
+
+
+def with_weights(build: Callable[[], keras.Model], path: Path | str, script: str) -> keras.Model:
+    """Build a network with ``build`` and load its weights from ``path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing, naming the ``script`` that rebuilds it.
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"No weights at {path}. Rebuild them with: python scripts/train_model.py"
-        )
-    model = build_model()
+        raise FileNotFoundError(f"No weights at {path}. Rebuild them with: python {script}")
+    model = build()
     model.load_weights(path)
     return model
 
