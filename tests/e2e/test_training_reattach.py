@@ -7,13 +7,16 @@ from playwright.sync_api import expect
 from tests.e2e.helpers import no_exception, open_app
 
 PROGRESS = "[data-testid='stProgress']"
+EPOCHS = 8  # long enough (tens of seconds) that the reload finds the run still going
 
 
 def test_reload_reattaches_to_the_running_training_and_shows_its_end(page, app_url, screenshot):
-    open_app(page, f"{app_url}/training?lang=en&train_epochs=3")
+    open_app(page, f"{app_url}/training?lang=en&train_epochs={EPOCHS}")
     page.get_by_role("button", name="Train", exact=True).click()
     progress = page.locator(PROGRESS)
-    expect(progress).to_contain_text(re.compile(r"Epoch 1 of 3 · batch \d+"), timeout=120_000)
+    expect(progress).to_contain_text(
+        re.compile(rf"Epoch 1 of {EPOCHS} · batch \d+"), timeout=120_000
+    )
     expect(page).to_have_url(re.compile(r"[?&]run=[A-Za-z0-9_-]{22}(&|$)"))
     link = page.url
 
@@ -21,11 +24,15 @@ def test_reload_reattaches_to_the_running_training_and_shows_its_end(page, app_u
     expect(page.get_by_text("Back to your training: it kept running on the server")).to_be_visible(
         timeout=60_000
     )
-    expect(progress).to_contain_text(re.compile(r"Epoch \d of 3 · batch \d+"), timeout=60_000)
+    expect(progress).to_contain_text(
+        re.compile(rf"Epoch \d of {EPOCHS} · batch \d+"), timeout=60_000
+    )
     before = progress.inner_text()
     expect(progress).not_to_have_text(before, timeout=60_000)  # live progress continues
     screenshot("training_reattached")
-    expect(page.get_by_text("Finished: 3 of 3 epochs.")).to_be_visible(timeout=180_000)
+    expect(page.get_by_text(f"Finished: {EPOCHS} of {EPOCHS} epochs.")).to_be_visible(
+        timeout=180_000
+    )
     expect(page.locator("[data-testid='stMetricLabel']").first).to_contain_text("Test accuracy")
     accuracy = page.locator("[data-testid='stMetricValue']").first.inner_text()
     no_exception(page)
@@ -34,7 +41,7 @@ def test_reload_reattaches_to_the_running_training_and_shows_its_end(page, app_u
     other = page.context.new_page()
     open_app(other, link.replace("lang=en", "lang=es"))
     expect(other.get_by_text("Resultados del entrenamiento de este enlace")).to_be_visible()
-    expect(other.get_by_text("Terminado: 3 de 3 épocas.")).to_be_visible()
+    expect(other.get_by_text(f"Terminado: {EPOCHS} de {EPOCHS} épocas.")).to_be_visible()
     shown = other.locator("[data-testid='stMetricValue']").first.inner_text()
     assert re.sub(r"\s", "", shown.replace(",", ".")) == re.sub(r"\s", "", accuracy)
     no_exception(other)
