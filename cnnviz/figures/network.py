@@ -324,6 +324,35 @@ def image_strip(
     return build_figure(data, layout)
 
 
+LABELLED_BARS = 3
+"""At most this many probability bars carry their percentage (the rest on hover)."""
+
+
+def labelled_bars(probabilities: np.ndarray, *, most: int = LABELLED_BARS) -> np.ndarray:
+    """Which bars get a percentage written: the ``most`` largest of at least 0.5 %.
+
+    Parameters
+    ----------
+    probabilities : ndarray, shape (K,)
+    most : int
+        How many labels fit side by side without overlapping: with ten
+        classes, ten "12,3 %" labels run into each other.
+
+    Returns
+    -------
+    ndarray of bool, shape (K,)
+
+    Examples
+    --------
+    >>> labelled_bars(np.array([0.3, 0.002, 0.25, 0.2, 0.248])).tolist()
+    [True, False, True, False, True]
+    """
+    order = np.argsort(-probabilities, kind="stable")[:most]
+    shown = np.zeros(probabilities.shape, bool)
+    shown[order] = True
+    return shown & (probabilities >= 0.005)
+
+
 def probability_bars(
     probabilities: np.ndarray,
     *,
@@ -389,10 +418,10 @@ def probability_bars(
                 "color": [WINNER_COLOR if i == winner else BAR_COLOR for i in range(probs.size)]
             },
             # Fixed-point text on the bars that matter: "70,0 %" reads at a glance from the
-            # back of a room, and ten "0,0 %" would only hide it.
+            # back of a room; ten labels side by side would overlap and hide it.
             "text": [
-                f"{100 * p:.1f} %".replace(".", "," if lang == "es" else ".") if p >= 0.005 else ""
-                for p in probs
+                f"{100 * p:.1f} %".replace(".", "," if lang == "es" else ".") if shown else ""
+                for p, shown in zip(probs, labelled_bars(probs), strict=True)
             ],
             "textposition": "outside",
             "textfont": {"size": CELL_FONT},

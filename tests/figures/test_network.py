@@ -77,6 +77,14 @@ def test_probability_bars_highlight_the_winner_and_write_percentages():
     assert not fig.layout.showlegend
 
 
+def test_probability_bars_write_only_the_three_largest():
+    # Ten similar bars (a photo of nothing): ten labels would overlap.
+    probs = np.array([0.09, 0.11, 0.1, 0.12, 0.08, 0.1, 0.1, 0.13, 0.07, 0.1])
+    (bars,) = validated(nf.probability_bars(probs, lang="es")).data
+    written = {i: text for i, text in enumerate(bars.text) if text}
+    assert written == {1: "11,0 %", 3: "12,0 %", 7: "13,0 %"}
+
+
 def test_probability_bars_with_a_reference_draw_it_behind():
     fig = validated(nf.probability_bars([0.6, 0.4], reference=[0.1, 0.9], lang="es"))
     reference, current = fig.data
