@@ -49,6 +49,10 @@ STREAMLIT_TEXTS: Mapping[str, str] = {
     "widget.clear_photo": "Clear photo",
     "widget.camera_refused": "This app would like to use your camera.",
     "widget.camera_allow": "Learn how to allow access.",
+    "widget.not_found": "Page not found",
+    "widget.not_found_body": (
+        "The page that you have requested does not seem to exist. Running the app's main page."
+    ),
 }
 """Catalog key of each translated text, to the English Streamlit 1.67 writes for it."""
 
@@ -181,6 +185,7 @@ def widget_css(lang: str, max_upload_mb: int) -> str:
         ),
         *_upload_limits(lang, max_upload_mb),
         *_camera(lang),
+        *_page_not_found(lang),
         *_placeholders(lang),
         *_tooltips(lang),
     ]
@@ -229,6 +234,25 @@ def _camera(lang: str) -> list[str]:
         f" font-size: {TEXT_SIZE}; display: block; }}",
         f"{refusal} > a::after {{ content: {css_string(t('widget.camera_allow', lang=lang))};"
         f" font-size: {TEXT_SIZE}; }}",
+    ]
+
+
+def _page_not_found(lang: str) -> list[str]:
+    """Rewrite the dialog an unknown address opens ("Page not found") over the home page.
+
+    It is Streamlit's only dialog here (the app opens none with ``st.dialog``,
+    whose dialogs hold element blocks): a title and one sentence.
+    """
+    dialog = '[role="dialog"]:not(:has([data-testid="stVerticalBlock"]))'
+    return [
+        _SWAP.format(
+            sel=f"{dialog} > h2", text=css_string(t("widget.not_found", lang=lang)), size="1.5rem"
+        ),
+        _SWAP.format(
+            sel=f"{dialog} > h2 + div > div",
+            text=css_string(t("widget.not_found_body", lang=lang)),
+            size="1rem",
+        ),
     ]
 
 

@@ -57,6 +57,11 @@ def test_streamlit_still_writes_each_english_text(frontend):
     pieces = {
         "Press Enter to apply": ("Press Enter to ${", "`apply`"),
         "Press Enter to submit form": ("Press Enter to ${", "`submit form`"),
+        # The unknown page's sentence is two pieces too (the rule replaces either variant).
+        STREAMLIT_TEXTS["widget.not_found_body"]: (
+            "The page that you have requested does not seem to exist",
+            ". Running the app's main page.",
+        ),
     }
     missing = [
         text

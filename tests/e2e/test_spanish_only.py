@@ -253,3 +253,21 @@ def test_spanish_pages_show_the_spanish_in_its_place(seen):
 def test_english_pages_still_show_streamlit_english(seen):
     everything = "\n".join(text for texts in seen["en"].values() for text in texts)
     assert {english for english in SHOWN if english not in everything} == set()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_an_unknown_address_says_so_in_the_pages_language(browser, app_url, lang):
+    # Streamlit opens its own "Page not found" dialog over the home page.
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        open_app(page, f"{app_url}/no-such-page?lang={lang}")
+        page.locator("[role='dialog'] h2").wait_for(timeout=30_000)
+        texts = page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    everything = "\n".join(texts)
+    for key in ("widget.not_found", "widget.not_found_body"):
+        assert t(key, lang=lang) in everything
+    english = ("Page not found", "does not seem to exist")
+    assert any(word in everything for word in english) == (lang == "en")
