@@ -24,7 +24,7 @@ if not presenting():  # projected, the teacher says it: the pictures get the roo
     st.caption(t("adv.intro"))
 
 network = choose_network(colour=True)
-left, right = st.columns([1, 1.6], gap="large")
+left, right = st.columns([1, 2], gap="medium")
 with left:
     picked = digit_picker(network)
     if picked is None:

@@ -48,7 +48,8 @@ def show_attack(network: Network, result: AttackResult, lang: str) -> None:
         figures.attack_row(image, result.perturbation, result.adversarial, titles, lang=lang),
         key=f"{KEY}_row",
     )
-    st.caption(t("adv.row.colours", factor=format_number(factor, digits=1, lang=lang)))
+    colours = "adv.row.colours" if network.shape[2] == 1 else "adv.row.colours_rgb"
+    st.caption(t(colours, factor=format_number(factor, digits=1, lang=lang)))
     before = _answer(network, result.clean_probabilities, lang)
     after = _answer(network, result.probabilities, lang)
     verdict = "adv.changed" if result.changed else "adv.unchanged"

@@ -77,7 +77,11 @@ def attack_settings(network: Network, probabilities: np.ndarray, lang: str) -> A
         What the widgets say, or the last valid settings (FGSM, ε = 0.05 at first).
     """
     method = catalog_choice(
-        st.segmented_control, "adv.method", adversarial.METHODS, key=f"{KEY}_method"
+        st.segmented_control,
+        "adv.method",
+        adversarial.METHODS,
+        key=f"{KEY}_method",
+        help=t("adv.method_help"),
     )
     epsilon = url_number(
         st.slider,

@@ -6,6 +6,7 @@ Streamlit.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures._base import GRAY, TEXT_FONT, base_layout, build_figure
-from cnnviz.figures.network import _grey, _picture_trace, _place_panel, probability_bars
+from cnnviz.figures.network import (
+    LINE_PX,
+    _grey,
+    _picture_trace,
+    _place_panel,
+    probability_bars,
+)
 from cnnviz.i18n import InputError, get_language, t
 
 DIVERGING: tuple[tuple[float, str], ...] = (  # darker blue, unchanged white, brighter red
@@ -24,6 +31,8 @@ DIVERGING: tuple[tuple[float, str], ...] = (  # darker blue, unchanged white, br
     (1.0, "rgb(103,0,31)"),
 )
 """The perturbation of a grey image: 0.5 (no change) is white, so the change stands out."""
+TITLE_LINE = 14
+"""Characters per line of :func:`attack_row`'s titles (a third of a narrow column)."""
 
 
 def amplification(perturbation: np.ndarray) -> float:
@@ -100,7 +109,7 @@ def attack_row(
     adversarial: np.ndarray,
     titles: Sequence[str],
     *,
-    height: int = 330,
+    height: int = 210,
     lang: str | None = None,
 ) -> go.Figure:
     """Show original | perturbation (amplified) | adversarial example, side by side.
@@ -112,7 +121,7 @@ def attack_row(
     titles : sequence of three str
         The panels' titles (the middle one should say the amplification,
         :func:`amplification`).
-    height : int, default 330
+    height : int, default 210
         In pixels.
     lang : str, optional
         Language of the hover texts; the current one by default.
@@ -136,11 +145,14 @@ def attack_row(
     if len(titles) != 3 or len({a.shape for a in arrays}) != 1 or arrays[0].ndim not in (2, 3):
         raise InputError("fig.error.maps_shape", shape=tuple(arrays[0].shape))
     rows, cols = arrays[0].shape[:2]
-    layout = base_layout(lang, height=height, margin=(10, 10, 40, 10), annotations=[])
+    # Three titles side by side in a narrow column: wrapped, so that they never run together.
+    wrapped = ["<br>".join(textwrap.wrap(title, TITLE_LINE)) for title in titles]
+    top = LINE_PX * max(title.count("<br>") + 1 for title in wrapped) + 12
+    layout = base_layout(lang, height=height + top - 40, margin=(10, 10, top, 10), annotations=[])
     data = []
     for index, array in enumerate(arrays):
         xname, yname = _place_panel(
-            layout, index, (1, 3), (rows, cols), titles[index], gap=0.04, font=TEXT_FONT, frame=True
+            layout, index, (1, 3), (rows, cols), wrapped[index], gap=0.04, font=TEXT_FONT
         )
         if index == 1:
             data.append(_perturbation_trace(array, amplification(array), xname, yname, lang))
