@@ -23,6 +23,7 @@ from cnnviz.ui.network import (
     trained_model,
 )
 from cnnviz.ui.pages import PAGES
+from cnnviz.ui.url_state import url_number
 
 RESULT = f"{KEY}_transfer_result"
 """Session-state key: ``(TransferResult, settings, count)`` of the last transfer run."""
@@ -91,8 +92,8 @@ def show_transfer(s: AttackSettings, lang: str) -> None:
     source, data = _source_for(target)
     st.caption(t("adv.transfer.intro", source=source.label))
     low, high = adversarial.BATCH_RANGE
-    count = st.slider(
-        t("adv.transfer.count"), low, high, DEFAULT_BATCH, step=10, key=f"{KEY}_batch"
+    count = url_number(
+        st.slider, t("adv.transfer.count"), low, high, DEFAULT_BATCH, step=10, key=f"{KEY}_batch"
     )
     s = replace(s, target=None)
     if st.button(t("adv.transfer.run"), key=f"{KEY}_transfer_run", icon=":material/play_arrow:"):

@@ -70,17 +70,25 @@ def _perturbation_trace(delta: np.ndarray, factor: float, xname: str, yname: str
         del picture["hovertemplate"]
         return {**picture, "hoverinfo": "skip"}
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{customdata:+.3f}")
+    # The hover says the real change, not the amplified one.
+    return _unit_heatmap(shown, DIVERGING, xname, yname, hover, customdata=delta)
+
+
+def _unit_heatmap(
+    z: np.ndarray, scale: Sequence, xname: str, yname: str, hover: str, **extra: Any
+) -> dict[str, Any]:
+    """Return a heatmap of values in [0, 1] on a panel's axes, without a colour bar."""
     return {
         "type": "heatmap",
-        "z": shown,
-        "customdata": delta,  # the hover says the real change, not the amplified one
-        "colorscale": [list(stop) for stop in DIVERGING],
+        "z": z,
+        "colorscale": [list(stop) for stop in scale],
         "zmin": 0.0,
         "zmax": 1.0,
         "showscale": False,
         "xaxis": xname,
         "yaxis": yname,
         "hovertemplate": hover + "<extra></extra>",
+        **extra,
     }
 
 
@@ -88,19 +96,7 @@ def _image_trace(image: np.ndarray, xname: str, yname: str, lang: str) -> dict[s
     """Draw an input as the network sees it: its colours, or grey (0 black, 1 white)."""
     hover = t("fig.hover_cell", lang=lang, row="%{y}", col="%{x}", value="%{z:.2f}")
     picture = _picture_trace(image, xname, yname, hover)
-    if picture is not None:
-        return picture
-    return {
-        "type": "heatmap",
-        "z": image,
-        "colorscale": [list(stop) for stop in GRAY],
-        "zmin": 0.0,
-        "zmax": 1.0,
-        "showscale": False,
-        "xaxis": xname,
-        "yaxis": yname,
-        "hovertemplate": hover + "<extra></extra>",
-    }
+    return _unit_heatmap(image, GRAY, xname, yname, hover) if picture is None else picture
 
 
 def attack_row(

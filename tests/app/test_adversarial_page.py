@@ -129,21 +129,30 @@ def test_without_a_session_network_the_transfer_section_says_where_to_train_one(
     assert not [b for b in at.button if b.key == "adv_transfer_run"]
 
 
-def test_transfer_to_a_session_network_gives_the_core_rates(digits):
+def build_colour_model():
+    from cnnviz.nets.cifar_model import build_cifar_model
+
+    return build_cifar_model()
+
+
+@pytest.mark.parametrize("kind", ["digits", "colour"])
+def test_transfer_to_a_session_network_gives_the_core_rates(kind, digits):
     from cnnviz.nets.model import build_model
 
-    model, data = digits
+    if kind == "digits":
+        (model, data), build, count = digits, build_model, 50
+    else:
+        model, data, build, count = load_cifar_model(), load_cifar_subset(), build_colour_model, 20
     keras.utils.set_random_seed(0)
-    own = build_model()  # untrained: its own weights, the digit network's input and classes
-    at = open_adv("en", digit_index="0", adv_eps="0.2")
+    own = build()  # untrained: its own weights, the bundled network's input and classes
+    at = open_adv("en", adv_eps="0.2", adv_batch=str(count))
     at.session_state["session_model"] = own
     at.session_state["session_model_name"] = "Run 1"
     at.run()
-    at.slider(key="adv_batch").set_value(50).run()
     at.button(key="adv_transfer_run").click().run()
     assert not at.exception, at.exception
     result = adversarial.transfer_attack(
-        model, own, data.x_test[:50], data.y_test[:50], AttackSettings("fgsm", 0.2)
+        model, own, data.x_test[:count], data.y_test[:count], AttackSettings("fgsm", 0.2)
     )
     shown = {m.label: m.value for m in at.metric}
 
