@@ -98,7 +98,7 @@ class AttackSettings:
         PGD's steps, 1 to 20 (FGSM ignores it).
     alpha : float or None
         PGD's step size, in (0, :data:`EPSILON_MAX`]; None for
-        :math:`2.5\,\varepsilon / \text{steps}`.
+        :math:`\min(\varepsilon, 2.5\,\varepsilon / \text{steps})`. A search over ε keeps α/ε.
     target : int or None
         A class to push the image towards (targeted attack); None to push it
         away from the class the network gives (untargeted).
