@@ -85,6 +85,13 @@ PAGES: tuple[PageEntry, ...] = (
         "nav.section.networks",
     ),
     PageEntry(
+        "app_pages/adversarial/page.py",
+        "adv.nav",
+        ":material/gpp_bad:",
+        "adversarial",
+        "nav.section.networks",
+    ),
+    PageEntry(
         "app_pages/training/page.py",
         "train.nav",
         ":material/model_training:",

@@ -73,6 +73,7 @@ PAGES = (
     "/architectures?arch_view=quiz",
     "/trained-network?digit_source=upload",
     "/saliency",
+    "/adversarial",
     "/training",
     "/training?train_source=zip",
     "/transfer",
