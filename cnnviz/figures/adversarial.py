@@ -105,7 +105,7 @@ def attack_row(
     adversarial: np.ndarray,
     titles: Sequence[str],
     *,
-    height: int = 210,
+    height: int = 280,
     lang: str | None = None,
 ) -> go.Figure:
     """Show original | perturbation (amplified) | adversarial example, side by side.
@@ -117,8 +117,9 @@ def attack_row(
     titles : sequence of three str
         The panels' titles (the middle one should say the amplification,
         :func:`amplification`).
-    height : int, default 210
-        In pixels.
+    height : int, default 280
+        In pixels: about 220-pixel pictures when the row is wide enough (a
+        projected page with the sidebar closed), for the back of the room.
     lang : str, optional
         Language of the hover texts; the current one by default.
 

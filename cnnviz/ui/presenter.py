@@ -273,6 +273,8 @@ def presenter_navigation(pages: Mapping[str, Iterable[Any]]) -> Any:
     page = st.navigation(
         {section: list(items) for section, items in pages.items()},
         position="hidden" if on else "sidebar",
+        # Every page listed: folded, Streamlit writes "View 3 more" in English.
+        expanded=True,
     )
     if on:
         with _bar()["pages"]:

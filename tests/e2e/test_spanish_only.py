@@ -43,6 +43,7 @@ ENGLISH = (
     "Download as CSV",
     "Search",
     "Show/hide columns",
+    "View",  # "View 3 more" / "View less" under a folded page list
     "Bed of nails",
 )
 _ENGLISH = re.compile("|".join(rf"\b{re.escape(phrase)}\b" for phrase in ENGLISH))
