@@ -72,6 +72,11 @@ PAGES: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
         ("digit_index", "sal_samples", "sal_noise", "sal_steps", "sal_window", "sal_stride",
          "sal_opacity"),
     ),
+    "adversarial": (
+        "app_pages/adversarial/page.py",
+        {"adv_method": "pgd"},
+        ("digit_index", "adv_eps", "adv_steps", "adv_alpha"),
+    ),
     "training": (
         "app_pages/training/page.py",
         {},
