@@ -115,12 +115,13 @@ def baseline_image(
         return gaussian_filter(image, sigma=(sigma, sigma, 0)).astype(np.float32)
     if kind == "mean":
         try:
-            return np.broadcast_to(np.asarray(mean, dtype=np.float32), image.shape).copy()
+            filled = np.broadcast_to(np.asarray(mean, dtype=np.float32), image.shape).copy()
         except (ValueError, TypeError):
+            filled = None
+        if mean is None or filled is None or not np.isfinite(filled).all():
             shape = None if mean is None else np.shape(mean)
-            raise InputError(
-                "error.saliency_baseline_shape", shape=shape, expected=image.shape
-            ) from None
+            raise InputError("error.saliency_baseline_shape", shape=shape, expected=image.shape)
+        return filled
     raise InputError("error.shapley_baseline", value=repr(kind), choices=", ".join(BASELINES))
 
 
