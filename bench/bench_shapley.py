@@ -16,9 +16,7 @@ digit network.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,22 +25,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other benchmarks' helpers
+from bench_saliency import median_seconds
+
 from cnnviz.nets import saliency, shapley
 
 REPEATS = 3
 TARGET_SECONDS = 3.0
 PAGE_PERMUTATIONS = 32  # cnnviz.ui.shapley_view.DEFAULT_PERMUTATIONS (no Streamlit import here)
-
-
-def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, after a warm-up call."""
-    func()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def networks() -> list[tuple[str, object, np.ndarray]]:
@@ -81,7 +71,7 @@ def bench(name: str, model: object, image: np.ndarray) -> None:
         0,  # its own count of windows
     )
     print(f"\n{name} network {image.shape}, class {class_index}")
-    timings = {label: median_seconds(func) for label, (func, _) in runs.items()}
+    timings = {label: median_seconds(func, REPEATS) for label, (func, _) in runs.items()}
     reference = timings["reference: one prediction of as many"]
     print(f"  {'':42s} {'ms':>9s}  {'images':>6s}  {'x prediction':>12s}")
     for label, (_, count) in runs.items():

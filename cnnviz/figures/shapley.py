@@ -233,7 +233,7 @@ def permutation_chain(
         showlegend=False,
         xaxis={
             "title": {"text": t("shapley.fig.regions_in", lang=lang)},
-            "dtick": 1 if chain.size <= 17 else 4,
+            "dtick": 1 if chain.size <= 11 else (2 if chain.size <= 17 else 8),
             "range": [-0.5, chain.size - 0.5],
         },
         yaxis={"title": {"text": t("shapley.fig.f", lang=lang)}, "gridcolor": "#e5e5e5"},

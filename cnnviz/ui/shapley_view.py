@@ -21,7 +21,7 @@ from cnnviz.figures import shapley as figures
 from cnnviz.i18n import format_count, format_number, get_language, t
 from cnnviz.nets import shapley
 from cnnviz.ui import kit
-from cnnviz.ui.url_state import url_choice, url_number
+from cnnviz.ui.url_state import catalog_choice, url_choice, url_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -104,10 +104,6 @@ def _walk(
     )
 
 
-def _labels(prefix: str, options: list[str]) -> dict[str, str]:
-    return {option: t(f"{prefix}.{option}") for option in options}
-
-
 def choose_settings(has_mean: bool) -> ShapleySettings:
     """Show the settings, in two rows in an expander (the map stays in view); return them."""
     with st.expander(t("shapley.settings"), icon=":material/tune:"):
@@ -122,24 +118,14 @@ def _settings_rows(has_mean: bool) -> ShapleySettings:
         columns[0].slider, t("shapley.grid"), low, high, DEFAULT_GRID, key=f"{KEY}_grid"
     )
     baselines = [b for b in shapley.BASELINES if has_mean or b != "mean"]
-    baseline = url_choice(
-        columns[1].selectbox,
-        t("shapley.baseline"),
-        baselines,
-        format_func=_labels("shapley.baseline", baselines).__getitem__,
-        key=f"{KEY}_base",
+    baseline = catalog_choice(
+        columns[1].selectbox, "shapley.baseline", baselines, key=f"{KEY}_base"
     )
     # Exact values need 2^n coalitions: offered only while the grid allows it.
     methods = ["sampled", "exact"] if grid * grid <= core.EXACT_MAX_REGIONS else ["sampled"]
     if st.query_params.get(f"{KEY}_method") == "exact" and "exact" not in methods:
         st.caption(t("shapley.exact_needs_small_grid", high=core.EXACT_MAX_REGIONS))
-    method = url_choice(
-        columns[2].radio,
-        t("shapley.method"),
-        methods,
-        format_func=_labels("shapley.method", methods).__getitem__,
-        key=f"{KEY}_method",
-    )
+    method = catalog_choice(columns[2].radio, "shapley.method", methods, key=f"{KEY}_method")
     permutations = url_number(
         columns[3].number_input,
         t("shapley.permutations"),
