@@ -260,3 +260,78 @@ def permutation_chain(
         },
     ]
     return build_figure(data, layout)
+
+
+def contribution_dots(
+    contributions: Sequence[float],
+    value: float,
+    *,
+    height: int = 150,
+    lang: str | None = None,
+) -> go.Figure:
+    """Show one region's marginal contributions, one dot per sampled order, and their mean.
+
+    Parameters
+    ----------
+    contributions : sequence of float
+        The region's contribution in each sampled permutation.
+    value : float
+        Its Shapley value (their mean), drawn as an orange line.
+    height : int, default 150
+    lang : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A strip of dots (jittered up and down by a fixed pattern so equal values
+        stay visible) and the mean's vertical line.
+
+    Examples
+    --------
+    >>> fig = contribution_dots([0.0, 0.5, 1.0], 0.5, lang="en")
+    >>> list(fig.data[0].x), fig.layout.shapes[0].x0
+    ([0.0, 0.5, 1.0], 0.5)
+    """
+    lang = lang or get_language()
+    dots = np.asarray(contributions, dtype=float)
+    spread = ((np.arange(dots.size) * 0.618) % 1.0) - 0.5  # golden-ratio steps: no random state
+    mean_text = t("shapley.fig.mean", lang=lang, value=format_number(value, digits=3, lang=lang))
+    layout = base_layout(
+        lang,
+        height=height,
+        margin=(10, 10, 30, 40),
+        showlegend=False,
+        xaxis={"title": {"text": t("shapley.fig.contribution", lang=lang)}, "zeroline": True},
+        yaxis={"visible": False, "range": [-1, 1]},
+        shapes=[
+            {
+                "type": "line",
+                "x0": float(value),
+                "x1": float(value),
+                "y0": -0.9,
+                "y1": 0.9,
+                "line": {"color": WINDOW_COLOR, "width": 3},
+            }
+        ],
+        annotations=[
+            {
+                "x": float(value),
+                "y": 0.9,
+                "text": mean_text,
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": SMALL_FONT, "color": WINDOW_COLOR},
+            }
+        ],
+    )
+    data = [
+        {
+            "type": "scatter",
+            "x": dots.tolist(),
+            "y": (0.6 * spread).tolist(),
+            "mode": "markers",
+            "marker": {"size": 8, "color": "rgba(90,90,90,0.6)"},
+            "hovertemplate": "%{x:.3f}<extra></extra>",
+        }
+    ]
+    return build_figure(data, layout)

@@ -119,7 +119,11 @@ def _settings_rows(has_mean: bool) -> ShapleySettings:
     )
     baselines = [b for b in shapley.BASELINES if has_mean or b != "mean"]
     baseline = catalog_choice(
-        columns[1].selectbox, "shapley.baseline", baselines, key=f"{KEY}_base"
+        columns[1].selectbox,
+        "shapley.baseline",
+        baselines,
+        key=f"{KEY}_base",
+        help=t("shapley.baseline_help"),
     )
     # Exact values need 2^n coalitions: offered only while the grid allows it.
     methods = ["sampled", "exact"] if grid * grid <= core.EXACT_MAX_REGIONS else ["sampled"]
@@ -238,6 +242,7 @@ def explain_region(found: shapley.RegionShapley, region: int, lang: str) -> None
             error=format_number(result.standard_errors[region], digits=3, lang=lang),
         )
     )
+    kit.chart(figures.contribution_dots(own, result.values[region], lang=lang), key=f"{KEY}_dots")
 
 
 def walk_through(
