@@ -9,6 +9,7 @@ from cnnviz.i18n import format_number, get_language, t
 from cnnviz.nets import saliency
 from cnnviz.ui.kit import chart
 from cnnviz.ui.network import choose_network, digit_picker, inspect_digit
+from cnnviz.ui.shapley_view import shapley_section
 from cnnviz.ui.url_state import url_choice, url_number
 
 KEY = "sal"
@@ -165,6 +166,8 @@ chart(
 st.caption(t("saliency.page.colours"))
 if "grad_cam" in results and not results["grad_cam"].map.any():
     st.info(t("saliency.page.cam_blank", layer=options.layer_name))
+
+shapley_section(network, picked.digit, class_index, CLASS_NAMES[class_index])
 
 timing = pd.DataFrame(
     {

@@ -58,3 +58,24 @@ def test_saliency_page_in_spanish_shows_the_five_methods(page, app_url, screensh
         expect(page.get_by_text(name, exact=True).first).to_be_attached()
     no_exception(page)
     screenshot("saliency-es")
+
+
+def test_saliency_page_shows_shapley_values_with_the_efficiency_check(page, app_url, screenshot):
+    # Issue 13: the region map, the efficiency line with its check, one permutation explained.
+    open_app(page, f"{app_url}/saliency?lang=es&digit_index=0&shap_grid=3&shap_method=exact")
+    title = t("shapley.title", lang="es", digit=7)
+    expect(page.get_by_text(title)).to_be_visible(timeout=MODEL_LOAD_MS)
+    efficiency = page.get_by_text("Eficiencia:").first
+    efficiency.scroll_into_view_if_needed()
+    expect(efficiency).to_be_visible()
+    line = efficiency.locator("xpath=..").inner_text()
+    assert "f(x) − f(línea base) =" in line and line.rstrip().endswith("✓")
+    expect(page.get_by_text(t("shapley.walk_title", lang="es", seed=0))).to_be_attached()
+    no_exception(page)
+    screenshot("saliency-shapley-es")
+    shown = page.locator("[data-testid='stMain']").inner_text()
+    for key in ("shapley.intro", "shapley.walk_none", "shapley.colours", "shapley.settings"):
+        english = t(key, lang="en", digit=7).split("{")[0][:30]
+        assert english not in shown, key
+    for word in ("Efficiency", "Shapley value of", "marginal contribution", "baseline"):
+        assert word not in shown, word
