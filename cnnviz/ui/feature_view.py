@@ -258,7 +258,9 @@ def show(network: Network, *, lang: str) -> None:
     result = checked(lambda: _run(network, layer, unit, settings))
     if result is None:
         return
-    table = _table(network.model, network.model_id, layer, network.shape)
+    count = format_count(len(_test_inputs(network.shape)), lang=lang)
+    with st.spinner(t("features.ranking", count=count, layer=layer)):
+        table = _table(network.model, network.model_id, layer, network.shape)
     generated, top = st.columns(2, gap="medium")
     with generated:
         _show_generated(result, unit_name, lang)
