@@ -259,7 +259,8 @@ def show(network: Network, *, lang: str) -> None:
     if result is None:
         return
     count = format_count(len(_test_inputs(network.shape)), lang=lang)
-    with st.spinner(t("features.ranking", count=count, layer=layer)):
+    shown = t("features.layer.class") if layer == feature_vis.CLASS_LAYER else layer
+    with st.spinner(t("features.ranking", count=count, layer=shown)):
         table = _table(network.model, network.model_id, layer, network.shape)
     generated, top = st.columns(2, gap="medium")
     with generated:
