@@ -14,17 +14,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures._base import (
-    GRAY,
     SMALL_FONT,
-    WINDOW_COLOR,
     base_layout,
     build_figure,
     cell_axis,
     cell_rect,
+    outline_cell,
     paper_text,
     separators,
 )
-from cnnviz.figures.network import _grey, _picture_trace
+from cnnviz.figures.network import _picture_trace, grey_trace
 from cnnviz.i18n import InputError, get_language, t
 
 TOP_COLUMNS = 3
@@ -56,34 +55,11 @@ def _place(layout: dict, index: int, grid: tuple[int, int], shape: tuple[int, ..
     return xname, yname
 
 
-def _grey_trace(image: np.ndarray, xname: str, yname: str, hover: str) -> dict:
-    return {
-        "type": "heatmap",
-        "z": _grey(image),
-        "colorscale": [list(stop) for stop in GRAY],
-        "zmin": 0.0,
-        "zmax": 1.0,
-        "showscale": False,
-        "xaxis": xname,
-        "yaxis": yname,
-        "hovertemplate": hover + "<extra></extra>",
-    }
-
-
 def _box_trace(box: Sequence[int], xname: str, yname: str) -> dict:
     """Outline the pixels ``top, left, bottom, right`` (inclusive) in the window's colour."""
-    x, y = cell_rect(*box)
-    return {
-        "type": "scatter",
-        "x": x,
-        "y": y,
-        "mode": "lines",
-        "line": {"color": WINDOW_COLOR, "width": 3},
-        "hoverinfo": "skip",
-        "showlegend": False,
-        "xaxis": xname,
-        "yaxis": yname,
-    }
+    trace = outline_cell(box[0], box[1], xaxis=xname, yaxis=yname)
+    trace["x"], trace["y"] = cell_rect(*box)
+    return trace
 
 
 def top_images(
@@ -132,7 +108,7 @@ def top_images(
         array = np.asarray(image, dtype=float)
         xname, yname = _place(layout, index, (rows, columns), array.shape, title)
         picture = _picture_trace(array, xname, yname, hover)
-        data.append(picture if picture is not None else _grey_trace(array, xname, yname, hover))
+        data.append(picture if picture is not None else grey_trace(array, xname, yname, hover))
         if box is not None:
             data.append(_box_trace(box, xname, yname))
     return build_figure(data, layout)

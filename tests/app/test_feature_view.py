@@ -127,3 +127,21 @@ def test_a_link_to_a_filter_out_of_range_is_replaced_and_said(lang):
     assert not at.exception
     assert at.number_input(key="features_filter").value == 15
     assert any("features_filter" in w.value and "99" in w.value for w in at.warning)
+
+
+def test_a_network_trained_in_this_session_has_the_view_too():
+    from cnnviz.nets.model import build_model, fingerprint
+
+    keras.utils.set_random_seed(0)
+    own = build_model()  # untrained: its own weights, the same layer names
+    at = open_view("en", features_layer="conv1", features_filter="4")
+    at.session_state["session_model"] = own
+    at.session_state["session_model_name"] = "Run 1"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="network").value == "session"
+    assert not at.error
+    key = (f"session-{fingerprint(own)}", "conv1", 4, replace(fv.DEFAULTS, steps=STEPS))
+    kept = feature_view._results().get(key)
+    expected = fv.visualise(own, "conv1", 4, replace(fv.DEFAULTS, steps=STEPS))
+    np.testing.assert_array_equal(kept.image, expected.image)
