@@ -42,8 +42,9 @@ def test_the_spanish_view_shows_the_picture_and_no_english(page, app_url, screen
     open_app(page, f"{app_url}{VIEW}&lang=es&features_layer=conv1&features_filter=2")
     unit = t("features.unit.filter", lang="es", index=2, layer="conv1")
     wait_for_picture(page, "es", unit)
-    # The generated picture, the nine test images and the curve: three charts.
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(3, timeout=30_000)
+    # Above the view the test digit and its probabilities; the view's generated picture,
+    # nine test images and curve: five charts.
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(5, timeout=30_000)
     no_exception(page)
     screenshot("features-es-digits")
     texts = visible_texts(page, page.url)
