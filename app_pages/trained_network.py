@@ -11,7 +11,7 @@ import streamlit as st
 from cnnviz.figures import conv as conv_figures
 from cnnviz.figures import network as network_figures
 from cnnviz.i18n import format_count, format_number, format_shape, get_language, labels, t
-from cnnviz.ui import channel_view
+from cnnviz.ui import channel_view, feature_view
 from cnnviz.ui.kit import bullets, chart
 from cnnviz.ui.network import (
     DigitInput,
@@ -205,7 +205,7 @@ if picked.steps:
 tab = url_choice(
     st.segmented_control,
     t("net.view"),
-    ("maps", "filters", "surgery"),
+    ("maps", "filters", "features", "surgery"),
     format_func=labels("net.view.{}"),
     key=f"{KEY}_view",
 )
@@ -213,5 +213,7 @@ if tab == "maps":
     show_feature_maps(inspection)
 elif tab == "filters":
     show_filters(picked, inspection)
+elif tab == "features":
+    feature_view.show(network, lang=lang)
 else:
     SURGERY.show(picked.digit, inspection, CLASS_NAMES, lang=lang)

@@ -139,6 +139,21 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return array[..., 0] if array.ndim == 3 and array.shape[2] == 1 else array
 
 
+def grey_trace(image: np.ndarray, xname: str, yname: str, hover: str) -> dict[str, Any]:
+    """Return a grey picture (0 black, 1 white) as a heatmap on a panel's axes."""
+    return {
+        "type": "heatmap",
+        "z": _grey(image),
+        "colorscale": [list(stop) for stop in GRAY],
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "showscale": False,
+        "xaxis": xname,
+        "yaxis": yname,
+        "hovertemplate": hover + "<extra></extra>",
+    }
+
+
 def map_grid(
     maps: np.ndarray,
     *,
@@ -308,19 +323,7 @@ def image_strip(
         if picture is not None:
             data.append(picture)
             continue
-        data.append(
-            {
-                "type": "heatmap",
-                "z": array,
-                "colorscale": [list(stop) for stop in GRAY],
-                "zmin": 0.0,
-                "zmax": 1.0,
-                "showscale": False,
-                "xaxis": xname,
-                "yaxis": yname,
-                "hovertemplate": hover + "<extra></extra>",
-            }
-        )
+        data.append(grey_trace(array, xname, yname, hover))
     return build_figure(data, layout)
 
 

@@ -73,6 +73,7 @@ PAGES = (
     "/architectures?arch_view=builder",
     "/architectures?arch_view=quiz",
     "/trained-network?digit_source=upload",
+    "/trained-network?net_view=features",
     "/saliency",
     "/adversarial",
     "/training",
