@@ -143,6 +143,39 @@ def test_a_filter_off_on_the_noise_climbs_its_mean_before_the_relu():
     np.testing.assert_array_equal(result.image, 0.0)  # the climb made it as dark as it goes
 
 
+def test_a_filter_switched_on_by_the_climb_then_climbs_its_mean_after_the_relu():
+    inputs = keras.Input((6, 6, 1))
+    x = keras.layers.Conv2D(1, 3, name="conv")(inputs)
+    x = keras.layers.Activation("relu", name="relu")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(x)))
+    # z = 4 - (sum of the 3x3 window): about -0.5 on noise around 0.5 (off), on once darker.
+    model.get_layer("conv").set_weights([-np.ones((3, 3, 1, 1), np.float32), np.full(1, 4.0)])
+    result = fv.visualise(model, "conv", 0, replace(BARE, clip=True, steps=40, rate=0.05))
+    assert result.pre_relu  # it started before the ReLU ...
+    window_sums = np.lib.stride_tricks.sliding_window_view(result.image[..., 0], (3, 3)).sum(
+        axis=(2, 3)
+    )
+    rectified = np.maximum(4.0 - window_sums, 0.0).mean()
+    assert result.activation == pytest.approx(float(rectified), rel=1e-5)
+    # ... and ended after it: the last steps' objective is the rectified mean, well above 0.
+    assert result.activation > 1.0
+    assert result.objective[-1] == pytest.approx(result.activation, rel=0.05)
+
+
+def test_on_the_digit_network_the_pictures_beat_the_test_images():
+    # The page calls the picture "the input the filter likes most": with the default
+    # settings it should excite the filter more than any of the 2,000 test digits, for all
+    # but a few of conv2's filters (most of which start off on the noise).
+    from cnnviz.nets.datasets import load_mnist_subset
+    from cnnviz.nets.model import load_trained_model
+
+    model = load_trained_model()
+    digits = load_mnist_subset().x_test[..., None].astype(np.float32) / 255
+    best = fv.activation_table(model, "conv2", digits).means.max(axis=0)
+    made = np.array([fv.visualise(model, "conv2", unit).activation for unit in range(best.size)])
+    assert np.mean(made > best) >= 0.9, np.flatnonzero(made <= best)
+
+
 def brute_force_top(model, layer, images, unit, count):
     """The images ranked by the unit's largest value, computed with one plain Keras pass."""
     cut = keras.Model(model.inputs[0], model.get_layer(layer).output)
