@@ -449,7 +449,9 @@ def probability_bars(
             "tickfont": {"size": CELL_FONT},
             "type": "category",
             "dtick": 1,  # every class named, "airplane" to "truck" too
-            "tickangle": -40 if max(map(len, names)) > 3 else 0,
+            # Level when they fit, slanted, or upright in a narrow column (a projector
+            # with the sidebar open): Plotly picks the first angle where names do not touch.
+            "autotickangles": [0, -40, -90],
             "automargin": True,
         },
         yaxis={
