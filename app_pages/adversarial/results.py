@@ -12,6 +12,10 @@ from cnnviz.i18n import format_number, t
 from cnnviz.nets.adversarial import AttackResult
 from cnnviz.ui.kit import chart
 from cnnviz.ui.network import Network
+from cnnviz.ui.presenter import presenting
+
+PROJECTED_ROW = 280
+"""The pictures' row in presenter mode, wide without the sidebar: about 190-pixel pictures."""
 
 
 def _class_title(network: Network) -> str:
@@ -45,7 +49,14 @@ def show_attack(network: Network, result: AttackResult, lang: str) -> None:
     ]
     image = result.adversarial - result.perturbation
     chart(
-        figures.attack_row(image, result.perturbation, result.adversarial, titles, lang=lang),
+        figures.attack_row(
+            image,
+            result.perturbation,
+            result.adversarial,
+            titles,
+            height=PROJECTED_ROW if presenting() else figures.ROW_HEIGHT,
+            lang=lang,
+        ),
         key=f"{KEY}_row",
     )
     colours = "adv.row.colours" if network.shape[2] == 1 else "adv.row.colours_rgb"

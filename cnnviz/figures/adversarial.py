@@ -99,13 +99,17 @@ def _image_trace(image: np.ndarray, xname: str, yname: str, lang: str) -> dict[s
     return _unit_heatmap(image, GRAY, xname, yname, hover) if picture is None else picture
 
 
+ROW_HEIGHT = 210
+"""The pictures' row, in pixels: its pictures fit the width of a column beside the settings."""
+
+
 def attack_row(
     image: np.ndarray,
     perturbation: np.ndarray,
     adversarial: np.ndarray,
     titles: Sequence[str],
     *,
-    height: int = 280,
+    height: int = ROW_HEIGHT,
     lang: str | None = None,
 ) -> go.Figure:
     """Show original | perturbation (amplified) | adversarial example, side by side.
@@ -117,9 +121,9 @@ def attack_row(
     titles : sequence of three str
         The panels' titles (the middle one should say the amplification,
         :func:`amplification`).
-    height : int, default 280
-        In pixels: about 220-pixel pictures when the row is wide enough (a
-        projected page with the sidebar closed), for the back of the room.
+    height : int, default :data:`ROW_HEIGHT`
+        In pixels; the pictures also fit the row's width, so a taller row only
+        helps a wide one (presenter mode).
     lang : str, optional
         Language of the hover texts; the current one by default.
 
