@@ -17,9 +17,7 @@ Targets (issue 13): FGSM under 100 ms, PGD under 1 s.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.nets import adversarial
 from cnnviz.nets.adversarial import AttackSettings
 
@@ -37,14 +36,8 @@ TRANSFER_IMAGES = 200
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, after a warm-up call."""
-    func()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    """Median wall time of one call, after a warm-up call (:mod:`bench.timing`)."""
+    return timing.median_seconds(func, repeats)
 
 
 def networks() -> list[tuple[str, object, object]]:

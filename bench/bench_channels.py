@@ -16,15 +16,14 @@ repeated runs.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.core.channels import channel_contributions
 from cnnviz.core.conv import conv2d
 from cnnviz.core.stage import conv_stage_data
@@ -36,11 +35,8 @@ FILTER = 0
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, each sample averaging enough calls to last ~20 ms."""
-    func()  # warm-up
-    number, _ = timeit.Timer(func).autorange()
-    number = max(1, number // 10)
-    return statistics.median(t / number for t in timeit.repeat(func, number=number, repeat=repeats))
+    """Median wall time of one call, samples averaging calls over ~20 ms (bench.timing)."""
+    return timing.median_seconds_averaged(func, repeats)
 
 
 def inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -25,10 +25,8 @@ one 3x3 kernel              ~190 µs    ~302 µs         1.60   ~224 µs        
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +35,7 @@ import numpy as np
 import scipy.signal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.core.conv import conv2d
 from cnnviz.core.trace import conv2d_trace
 
@@ -44,11 +43,8 @@ REPEATS = 15
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, each sample averaging enough calls to last ~20 ms."""
-    func()  # warm-up: first-call allocations, TensorFlow's graph tracing
-    number, _ = timeit.Timer(func).autorange()
-    number = max(1, number // 10)
-    return statistics.median(t / number for t in timeit.repeat(func, number=number, repeat=repeats))
+    """Median wall time of one call, samples averaging calls over ~20 ms (bench.timing)."""
+    return timing.median_seconds_averaged(func, repeats)
 
 
 def report(title: str, ours: float, references: dict[str, float]) -> None:

@@ -18,7 +18,6 @@ cached by the page). Target (issue 13): one visualisation under 5 s.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.nets import feature_vis as fv
 
 REPEATS = 3
@@ -42,8 +42,8 @@ def seconds(func: Callable[[], object]) -> float:
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of ``repeats`` calls (the caller warms up first)."""
-    return statistics.median(seconds(func) for _ in range(repeats))
+    """Median wall time of ``repeats`` calls (the caller warms up first; :mod:`bench.timing`)."""
+    return timing.median_seconds(func, repeats, warm_up=False)
 
 
 def plain_passes(model, image: np.ndarray, steps: int) -> None:

@@ -11,9 +11,7 @@ Target: a page rerun (build + Streamlit's serialisation) well under 250 ms.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import plotly.graph_objects as go
 import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.core.trace import conv2d_trace
 from cnnviz.figures.conv import heatmap
 from cnnviz.i18n import set_language
@@ -31,9 +30,8 @@ REPEATS = 9
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call (after a warm-up call)."""
-    func()
-    return statistics.median(timeit.repeat(func, number=1, repeat=repeats))
+    """Median wall time of one call, after a warm-up call (:mod:`bench.timing`)."""
+    return timing.median_seconds(func, repeats)
 
 
 def serialise(fig: go.Figure) -> str:

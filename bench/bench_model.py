@@ -17,13 +17,13 @@ import os
 import statistics
 import subprocess
 import sys
-import timeit
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.nets.datasets import load_mnist_subset
 from cnnviz.nets.model import (
     filters,
@@ -55,11 +55,8 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, each sample averaging enough calls to last ~20 ms."""
-    func()  # warm-up
-    number, _ = timeit.Timer(func).autorange()
-    number = max(1, number // 10)
-    return statistics.median(t / number for t in timeit.repeat(func, number=number, repeat=repeats))
+    """Median wall time of one call, samples averaging calls over ~20 ms (bench.timing)."""
+    return timing.median_seconds_averaged(func, repeats)
 
 
 def row(name: str, seconds: float, note: str = "") -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+from bench import timing
 from cnnviz.nets import saliency
 
 REPEATS = 7
@@ -35,14 +35,8 @@ TARGET_SECONDS = 1.5
 
 
 def median_seconds(func: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of one call, after a warm-up call."""
-    func()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    """Median wall time of one call, after a warm-up call (:mod:`bench.timing`)."""
+    return timing.median_seconds(func, repeats)
 
 
 def untrained_model():
