@@ -57,7 +57,13 @@ import numpy as np
 from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError
 from cnnviz.nets.saliency import score_model
-from cnnviz.nets.saliency._base import BATCH_SIZE, CACHE_LOCK, checked_input, shape_text
+from cnnviz.nets.saliency._base import (
+    BATCH_SIZE,
+    CACHE_LOCK,
+    batch_scores,
+    checked_input,
+    shape_text,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -184,12 +190,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Return the softmax of the logits (N, K), float64, for a float32 batch (N, H, W, C)."""
-    _, forward = _compiled(model)
-    chunks = [
-        np.asarray(forward(images[start : start + BATCH_SIZE]), dtype=np.float64)
-        for start in range(0, len(images), BATCH_SIZE)
-    ]
-    return _softmax(np.concatenate(chunks))
+    return _softmax(batch_scores(model, images))
 
 
 # Per-model compiled gradient: tracing once makes a step about five times faster than eager
@@ -197,8 +198,8 @@ def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
 _GRADIENT_FUNCTIONS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def _compiled(model: keras.Model) -> tuple[Any, Any]:
-    """Return the model's compiled ``(gradient, forward)`` functions, traced once per model."""
+def _compiled_gradient(model: keras.Model) -> Any:
+    """Return the model's compiled cross-entropy input gradient, traced once per model."""
     import tensorflow as tf
 
     with CACHE_LOCK:
@@ -206,10 +207,6 @@ def _compiled(model: keras.Model) -> tuple[Any, Any]:
         if cached is not None:
             return cached
         scores = score_model(model)
-
-        @tf.function(reduce_retracing=True)
-        def forward(batch: Any) -> Any:
-            return scores(batch, training=False)
 
         # reduce_retracing: batches of every size share one trace with an unknown batch axis.
         @tf.function(reduce_retracing=True)
@@ -223,8 +220,8 @@ def _compiled(model: keras.Model) -> tuple[Any, Any]:
                 )
             return tape.gradient(loss, batch, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
-        _GRADIENT_FUNCTIONS[model] = (gradient, forward)
-        return gradient, forward
+        _GRADIENT_FUNCTIONS[model] = gradient
+        return gradient
 
 
 def loss_gradients(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -246,7 +243,7 @@ def loss_gradients(model: keras.Model, images: np.ndarray, labels: np.ndarray) -
     """
     import tensorflow as tf
 
-    gradient, _ = _compiled(model)
+    gradient = _compiled_gradient(model)
     grads = np.empty_like(images)
     for start in range(0, len(images), BATCH_SIZE):
         batch = tf.convert_to_tensor(images[start : start + BATCH_SIZE])

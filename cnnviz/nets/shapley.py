@@ -32,7 +32,7 @@ import numpy as np
 from cnnviz.core import shapley as core
 from cnnviz.core._checks import as_pair
 from cnnviz.i18n import InputError
-from cnnviz.nets.saliency._base import checked_input, score_model
+from cnnviz.nets.saliency._base import batch_scores, checked_input
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -150,7 +150,7 @@ def class_values(
     model: keras.Model, images: np.ndarray, class_index: int, target: Target = "probability"
 ) -> np.ndarray:
     """Return the class's probability (or score) for a batch ``(N, H, W, C)``: float64 ``(N,)``."""
-    scores = np.asarray(score_model(model)(images, training=False), dtype=np.float64)
+    scores = batch_scores(model, images)  # compiled, BATCH_SIZE at a time
     if target == "score":
         return scores[:, class_index]
     shifted = scores - scores.max(axis=1, keepdims=True)
