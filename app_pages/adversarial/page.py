@@ -38,7 +38,7 @@ with right:
             lambda: compute.attack(network.model, network.model_id, picked.digit, settings)
         )
     if result is not None:
-        results.show_attack(network, result, lang)
+        results.show_attack(network, result, lang, picked.label)
 
 if result is not None:
     results.show_saliency(network, result, lang)

@@ -29,7 +29,23 @@ def _answer(network: Network, probabilities: np.ndarray, lang: str) -> str:
     return t("adv.answer", name=network.class_label(winner), probability=percent)
 
 
-def show_attack(network: Network, result: AttackResult, lang: str) -> None:
+def verdict_key(result: AttackResult, label: int | None) -> str:
+    """Say what the attack did; a network that was wrong and is now right is not "fooled".
+
+    Parameters
+    ----------
+    result : AttackResult
+    label : int or None
+        The image's true class, when known (a test image).
+    """
+    if not result.changed:
+        return "adv.unchanged"
+    if label is not None and result.clean_prediction != label == result.prediction:
+        return "adv.changed_to_right"
+    return "adv.changed"
+
+
+def show_attack(network: Network, result: AttackResult, lang: str, label: int | None) -> None:
     """Show original | perturbation (amplified) | adversarial, the prediction before → after, bars.
 
     Parameters
@@ -40,6 +56,8 @@ def show_attack(network: Network, result: AttackResult, lang: str) -> None:
         The attack on the picked image.
     lang : str
         The page's language.
+    label : int or None
+        The image's true class, when known.
     """
     factor = figures.amplification(result.perturbation)
     titles = [
@@ -63,10 +81,13 @@ def show_attack(network: Network, result: AttackResult, lang: str) -> None:
     st.caption(t(colours, factor=format_number(factor, digits=1, lang=lang)))
     before = _answer(network, result.clean_probabilities, lang)
     after = _answer(network, result.probabilities, lang)
-    verdict = "adv.changed" if result.changed else "adv.unchanged"
+    verdict = verdict_key(result, label)
     # A heading, not a caption: the room must read it from the back.
     st.markdown(f"### {t('adv.before_after', before=before, after=after)}")
-    (st.error if result.changed else st.success)(t(verdict))
+    if verdict == "adv.changed_to_right":
+        st.info(t(verdict, label=network.class_label(label)))
+    else:
+        (st.error if result.changed else st.success)(t(verdict))
     chart(
         figures.before_after_bars(
             result.clean_probabilities,

@@ -58,6 +58,29 @@ def test_fgsm_on_a_test_digit_says_before_and_after_as_the_core(lang, digits):
     ) in [c.value for c in at.caption]
 
 
+def test_a_mistake_pushed_to_its_label_is_not_called_fooled(digits):
+    # Most of the digits the network gets wrong flip to their true label at the smallest
+    # ε: the page must say the network now answers right, not that it is fooled.
+    from cnnviz.nets.model import predict_batch
+
+    model, data = digits
+    predicted = predict_batch(model, data.x_test).argmax(axis=1)
+    for index in np.flatnonzero(predicted != data.y_test):
+        image = data.x_test[index][..., None].astype(np.float32) / 255
+        search = adversarial.smallest_epsilon(model, image, AttackSettings())
+        if (
+            search.smallest is not None
+            and search.predictions[search.success][0] == data.y_test[index]
+        ):
+            break
+    else:
+        pytest.fail("no mistake of the bundled network flips to its label")
+    at = open_adv("es", digit_index=str(index), adv_eps=repr(search.smallest))
+    label = int(data.y_test[index])
+    assert t("adv.changed_to_right", lang="es", label=label) in [i.value for i in at.info]
+    assert not at.error
+
+
 def test_targeted_pgd_follows_the_widgets(digits):
     model, _ = digits
     at = open_adv(
