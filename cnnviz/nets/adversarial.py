@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.special import softmax
 
 from cnnviz.core._checks import is_int
 from cnnviz.i18n import InputError
@@ -182,15 +183,9 @@ class AttackResult:
 # --- batched passes -------------------------------------------------------------------------
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
 def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Return the softmax of the logits (N, K), float64, for a float32 batch (N, H, W, C)."""
-    return _softmax(batch_scores(model, images))
+    return softmax(batch_scores(model, images), axis=1)
 
 
 # Per-model compiled gradient: tracing once makes a step about five times faster than eager

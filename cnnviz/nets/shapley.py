@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from scipy.special import softmax
 
 from cnnviz.core import shapley as core
 from cnnviz.core._checks import as_pair
@@ -153,9 +154,7 @@ def class_values(
     scores = batch_scores(model, images)  # compiled, BATCH_SIZE at a time
     if target == "score":
         return scores[:, class_index]
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp[:, class_index] / exp.sum(axis=1)
+    return softmax(scores, axis=1)[:, class_index]
 
 
 def value_function(

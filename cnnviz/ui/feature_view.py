@@ -73,9 +73,9 @@ def _results() -> _Results:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _test_inputs(shape: tuple[int, int, int]) -> np.ndarray:
     """Return the bundled test images of this input shape as the network reads them: [0, 1]."""
-    from cnnviz.ui.network import test_digits, test_photos
+    from cnnviz.ui.network import test_set_for
 
-    data = test_digits() if shape[2] == 1 else test_photos()
+    data = test_set_for(shape)
     return (data.x_test.astype(np.float32) / np.float32(255)).reshape((-1, *shape))
 
 

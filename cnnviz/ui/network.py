@@ -112,12 +112,18 @@ def test_photos() -> Dataset:
     return load_cifar_subset()
 
 
+def test_set_for(shape: tuple[int, ...]) -> Dataset | None:
+    """The bundled test set for an input shape: MNIST (28×28×1), CIFAR-10 (32×32×3), else None."""
+    if tuple(shape) == DIGIT_SHAPE:
+        return test_digits()
+    return test_photos() if tuple(shape) == COLOUR_SHAPE else None
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _test_predictions(_model: keras.Model, model_id: str, shape: tuple[int, ...]) -> np.ndarray:
     from cnnviz.nets.model import predict_batch
 
-    data = test_digits() if shape == DIGIT_SHAPE else test_photos()
-    return np.argmax(predict_batch(_model, data.x_test), axis=1)
+    return np.argmax(predict_batch(_model, test_set_for(shape).x_test), axis=1)
 
 
 @dataclass(frozen=True)
@@ -167,9 +173,7 @@ class Network:
 
     def test_set(self) -> Dataset | None:
         """The bundled test images of its input shape (MNIST's or CIFAR-10's), None for others."""
-        if self.reads_digits:
-            return test_digits()
-        return test_photos() if self.shape == COLOUR_SHAPE else None
+        return test_set_for(self.shape)
 
     def class_label(self, index: int) -> str:
         """Class ``index``'s name in the page's language ("7", "gato", "cat"...)."""

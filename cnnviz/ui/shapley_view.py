@@ -51,11 +51,11 @@ class ShapleySettings:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _mean_image(model_id: str, shape: tuple[int, ...]) -> np.ndarray | None:
     """Return the bundled test set's mean image for the network's input shape, in [0, 1]."""
-    from cnnviz.ui.network import COLOUR_SHAPE, DIGIT_SHAPE, test_digits, test_photos
+    from cnnviz.ui.network import test_set_for
 
-    if shape not in (DIGIT_SHAPE, COLOUR_SHAPE):
+    data = test_set_for(shape)
+    if data is None:
         return None
-    data = test_digits() if shape == DIGIT_SHAPE else test_photos()
     return (data.x_test.mean(axis=0) / 255.0).reshape(shape).astype(np.float32)
 
 

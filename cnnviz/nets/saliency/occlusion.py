@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from scipy.special import softmax
 
 from cnnviz.i18n import InputError, format_shape
 from cnnviz.nets.saliency._base import batch_scores, check_pair, checked_input
@@ -46,12 +47,6 @@ def window_starts(length: int, window: int, stride: int) -> tuple[int, ...]:
     if starts[-1] != length - window:
         starts.append(length - window)
     return tuple(starts)
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 def occlusion(
@@ -114,7 +109,7 @@ def occlusion(
     for n, (r, c) in enumerate(corners, start=1):
         copies[n, r : r + wr, c : c + wc, :] = fill
     scores = batch_scores(model, copies)
-    values = _softmax(scores)[:, k] if target == "probability" else scores[:, k]
+    values = softmax(scores, axis=-1)[:, k] if target == "probability" else scores[:, k]
     drops = values[0] - values[1:]
     total = np.zeros((rows, cols))
     count = np.zeros((rows, cols))
